@@ -1,0 +1,72 @@
+"""The `adventure` command: parse arguments, run a sub-command, turn user errors into messages."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence
+
+from . import __version__
+from .errors import AdventureError
+from .loader import STORY_FILE, load_story
+from .session import Session
+
+COMMANDS = ("play",)
+
+
+def shipped_story() -> Path:
+    """The story that comes with the game: package data when installed, ./scenes in a checkout."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "scenes", here.parent / "scenes"):
+        if (candidate / STORY_FILE).is_file():
+            return candidate
+    raise AdventureError("the shipped story is missing from this installation; pass --scenes DIR")
+
+
+def story_folder(option: Optional[str]) -> Path:
+    return Path(option) if option else shipped_story()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="adventure",
+        description="Metallic Rouge: Code Eve, a text adventure, and the scene engine that plays it.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    play = sub.add_parser("play", help="play the game (the default)")
+    play.add_argument("--scenes", metavar="DIR", help="play the story in DIR instead of the shipped one")
+    return parser
+
+
+def run_play(args: argparse.Namespace) -> int:
+    story = load_story(story_folder(args.scenes))
+    session = Session(story)
+    if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
+        from .ui import play_terminal  # only a real terminal pays for prompt_toolkit
+
+        return play_terminal(session)
+    from .console import play_lines
+
+    return play_lines(session, sys.stdin, sys.stdout)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; return the exit status. A user's mistake never shows a traceback."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or (arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version")):
+        arguments.insert(0, "play")
+    args = build_parser().parse_args(arguments)
+    try:
+        return {"play": run_play}[args.command](args)
+    except AdventureError as error:
+        print(error.show(), file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader went away (`adventure play < x | head`): nothing left to say to it.
+        sys.stderr.close()
+        return 0

@@ -1,0 +1,405 @@
+"""A story folder of YAML files -> a checked Story, or every problem found, each with its place."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from .errors import AdventureError, Problem, StoryError
+from .expr import (
+    Effect,
+    Expr,
+    ExprError,
+    Names,
+    check_condition,
+    check_effect,
+    parse_effects,
+    parse_expr,
+    suggest,
+    type_of,
+)
+from .model import Choice, Ending, Item, Paragraph, Scene, Source, Story, Template, Text
+from .nodes import Reader, yaml_problem
+
+STORY_FILE = "story.yaml"
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+# Names a variable cannot take: the language's own words.
+RESERVED = {"and", "or", "not", "true", "false", "take", "drop", "ids", "turn", "has", "visits", "seen", "min", "max"}
+
+SCENE_KEYS = ("title", "choices"), ("text", "first", "again")
+CHOICE_KEYS = ("label",), ("words", "when", "do", "say", "goto", "end", "once")
+ITEM_KEYS = ("name", "kind", "description"), ()
+ENDING_KEYS = ("title",), ("text",)
+
+Document = tuple[Optional[yaml.Node], list[str]]  # composed root (None if empty), the file's lines
+
+
+# ------------------------------------------------------------------ IO
+
+
+def story_files(folder: Path) -> list[Path]:
+    """The YAML files of a story, story file first, skipping names that start with '.' or '_'."""
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        if any(part.startswith((".", "_")) for part in relative.parts):
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: (p.name != STORY_FILE or p.parent != folder, str(p)))
+
+
+def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
+    """Read and compose every file; syntax errors become problems, the rest is left to parsing."""
+    documents: dict[str, Document] = {}
+    problems: list[Problem] = []
+    for path in story_files(folder):
+        name = display_path(path)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as error:
+            problems.append(Problem(name, 0, 0, f"not UTF-8 text ({error.reason} at byte {error.start})"))
+            continue
+        except OSError as error:
+            problems.append(Problem(name, 0, 0, f"cannot read: {error.strerror}"))
+            continue
+        try:
+            root = yaml.compose(text, Loader=SafeLoader)
+        except yaml.YAMLError as error:
+            problems.append(yaml_problem(name, error, text.splitlines()))
+            continue
+        documents[name] = (root, text.splitlines())
+    return documents, problems
+
+
+def display_path(path: Path) -> str:
+    relative = os.path.relpath(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def load_story(folder: Path | str) -> Story:
+    """Read a story folder; raise StoryError listing every problem in every file."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise AdventureError(f"no story folder at {folder} (pass the folder that holds {STORY_FILE})")
+    documents, problems = read_documents(folder)
+    story_file = display_path(folder / STORY_FILE)
+    if story_file not in documents and not any(p.file == story_file for p in problems):
+        problems.append(Problem(display_path(folder), 0, 0, f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"))
+    return parse_story(documents, story_file, display_path(folder), problems)
+
+
+# ------------------------------------------------------------------ pure parsing
+
+
+def parse_story(
+    documents: Mapping[str, Document], story_file: str, where: str, problems: Optional[list[Problem]] = None
+) -> Story:
+    """Build the model from composed files, checking every reference; raise StoryError on any problem."""
+    problems = problems if problems is not None else []
+    header, variables, items, ending_nodes = _read_story_file(documents.get(story_file), story_file, problems)
+    scene_nodes = _collect_scenes(documents, story_file, problems)
+    names = Names(
+        {name: ("truth value" if isinstance(v, bool) else "number") for name, v in variables.items()},
+        frozenset(items),
+        frozenset(scene_nodes),
+    )
+    endings = {
+        ending_id: _ending(reader, ending_id, node, names) for ending_id, (reader, node) in ending_nodes.items()
+    }
+    scenes: dict[str, Scene] = {}
+    for scene_id, (reader, key_node, node) in scene_nodes.items():
+        scene = _scene(reader, scene_id, key_node, node, names, frozenset(endings))
+        if scene is not None:
+            scenes[scene_id] = scene
+    start = header.get("start")
+    if start is not None and start[1] not in scene_nodes:
+        reader, node = start[0], start[2]
+        reader.problem(node, f"start scene {start[1]!r} does not exist{suggest(start[1], scene_nodes)}", code="missing-scene")
+    if not ending_nodes and header:
+        problems.append(Problem(story_file, 0, 0, "the story has no endings: add at least one under 'endings'"))
+    if any(p.code == "yaml" for p in problems):
+        # Scenes in a file that could not be read look missing: say so once instead of at every goto.
+        problems[:] = [p for p in problems if p.code != "missing-scene"]
+    if any(p.severity == "error" for p in problems):
+        raise StoryError(problems, where)
+    return Story(
+        id=header["id"][1],
+        title=header["title"][1],
+        version=header["version"][1],
+        start=header["start"][1],
+        variables=variables,
+        items=items,
+        scenes=scenes,
+        endings=endings,
+        source=Source(story_file, 1, 1),
+    )
+
+
+HeaderField = tuple[Reader, object, yaml.Node]
+
+
+def _read_story_file(
+    document: Optional[Document], file: str, problems: list[Problem]
+) -> tuple[dict[str, HeaderField], dict[str, int | bool], dict[str, Item], dict[str, tuple[Reader, yaml.Node]]]:
+    header: dict[str, HeaderField] = {}
+    variables: dict[str, int | bool] = {}
+    items: dict[str, Item] = {}
+    endings: dict[str, tuple[Reader, yaml.Node]] = {}
+    if document is None:
+        return header, variables, items, endings
+    root, lines = document
+    reader = Reader(file, lines, problems)
+    if root is None:
+        reader.problem(None, "the story file is empty; it needs 'story', 'vars', 'items' and 'endings'")
+        return header, variables, items, endings
+    top = reader.mapping(root, "the story file", required=("story", "endings"), optional=("vars", "items"))
+    if top is None:
+        return header, variables, items, endings
+    if "story" in top:
+        fields = reader.mapping(top["story"][1], "'story'", required=("id", "title", "version", "start"))
+        for key, (_, node) in (fields or {}).items():
+            value: object
+            if key == "version":
+                value = reader.integer(node, "'version'")
+            elif key == "id":
+                value = reader.string(node, "the story 'id'")
+                if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", str(value)):
+                    reader.problem(node, f"the story id {value!r} may hold only letters, digits, '-' and '_'")
+                    value = None
+            elif key == "start":
+                value = reader.identifier(node, "the start scene")
+            else:
+                value = reader.string(node, "the story 'title'")
+            if value is not None:
+                header[key] = (reader, value, node)
+    if "vars" in top and not _is_empty(top["vars"][1]):
+        for name, (key_node, node) in (reader.mapping(top["vars"][1], "'vars'", any_keys=True) or {}).items():
+            if reader.identifier(key_node, "the variable name") is None:
+                continue
+            if name in RESERVED:
+                reader.problem(key_node, f"{name!r} is a word of the expression language; pick another variable name")
+                continue
+            value = reader.value(node, f"the starting value of {name!r}")
+            # A bad starting value is reported once; the name stays declared so uses don't cascade.
+            variables[name] = 0 if value is None else value
+    if "items" in top and not _is_empty(top["items"][1]):
+        for item_id, (key_node, node) in (reader.mapping(top["items"][1], "'items'", any_keys=True) or {}).items():
+            if reader.identifier(key_node, "the item id") is None:
+                continue
+            fields = reader.mapping(node, f"item {item_id!r}", *ITEM_KEYS)
+            if fields is None:
+                continue
+            strings = {key: reader.string(value_node, f"the {key} of item {item_id!r}") for key, (_, value_node) in fields.items()}
+            if all(strings.get(key) for key in ITEM_KEYS[0]):
+                items[item_id] = Item(item_id, strings["name"], strings["kind"], strings["description"], reader.source(key_node))  # type: ignore[arg-type]
+    if "endings" in top:
+        for ending_id, (key_node, node) in (reader.mapping(top["endings"][1], "'endings'", any_keys=True) or {}).items():
+            if reader.identifier(key_node, "the ending id") is not None:
+                endings[ending_id] = (reader, node)
+    return header, variables, items, endings
+
+
+def _is_empty(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null"
+
+
+def _collect_scenes(
+    documents: Mapping[str, Document], story_file: str, problems: list[Problem]
+) -> dict[str, tuple[Reader, yaml.Node, yaml.Node]]:
+    """Every scene's nodes by id, across files; the first definition of an id wins."""
+    scenes: dict[str, tuple[Reader, yaml.Node, yaml.Node]] = {}
+    for file, (root, lines) in documents.items():
+        if file == story_file or root is None:
+            continue
+        reader = Reader(file, lines, problems)
+        top = reader.mapping(root, "a scene file", required=("scenes",))
+        if not top or "scenes" not in top:
+            continue
+        for scene_id, (key_node, node) in (reader.mapping(top["scenes"][1], "'scenes'", any_keys=True) or {}).items():
+            if reader.identifier(key_node, "the scene id") is None:
+                continue
+            if scene_id in scenes:
+                first = scenes[scene_id][1].start_mark
+                reader.problem(
+                    key_node,
+                    f"scene {scene_id!r} is defined twice; the first is at {scenes[scene_id][0].file}:{first.line + 1}",
+                )
+                continue
+            scenes[scene_id] = (reader, key_node, node)
+    return scenes
+
+
+def _scene(
+    reader: Reader, scene_id: str, key_node: yaml.Node, node: yaml.Node, names: Names, endings: frozenset[str]
+) -> Optional[Scene]:
+    fields = reader.mapping(node, f"scene {scene_id!r}", *SCENE_KEYS)
+    if fields is None:
+        return None
+    title = reader.string(fields["title"][1], f"the title of scene {scene_id!r}") if "title" in fields else None
+    texts = {key: _text(reader, fields[key][1], f"the {key} of scene {scene_id!r}", names) if key in fields else () for key in SCENE_KEYS[1]}
+    choices: list[Choice] = []
+    if "choices" in fields:
+        nodes = reader.sequence(fields["choices"][1], f"the choices of scene {scene_id!r}")
+        if not nodes and isinstance(fields["choices"][1], yaml.SequenceNode):
+            reader.problem(fields["choices"][1], f"scene {scene_id!r} has no choices: give the player at least one way on")
+        for index, choice_node in enumerate(nodes, 1):
+            choice = _choice(reader, f"{scene_id}/{index}", choice_node, names, endings)
+            if choice is not None:
+                choices.append(choice)
+    if title is None:
+        return None
+    return Scene(scene_id, title, tuple(choices), texts["text"], texts["first"], texts["again"], reader.source(key_node))
+
+
+def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: frozenset[str]) -> Optional[Choice]:
+    where = f"choice {key.split('/')[1]} of scene {key.split('/')[0]!r}"
+    fields = reader.mapping(node, where, *CHOICE_KEYS)
+    if fields is None:
+        return None
+    label = reader.string(fields["label"][1], f"the label of {where}") if "label" in fields else None
+    words = tuple(text for _, text in reader.strings(fields["words"][1], "a word")) if "words" in fields else ()
+    when = _condition(reader, fields["when"][1], names) if "when" in fields else None
+    effects: list[Effect] = []
+    if "do" in fields:
+        for effect_node, source in reader.strings(fields["do"][1], "an effect"):
+            effects.extend(reader.parsed(effect_node, "'do'", source, _effects_parser(names)) or ())
+    say = _text(reader, fields["say"][1], f"the 'say' of {where}", names) if "say" in fields else ()
+    goto = end = None
+    if "goto" in fields and "end" in fields:
+        reader.problem(fields["end"][0], f"{where} has both 'goto' and 'end'; a choice leads to one place")
+    if "goto" in fields:
+        goto = reader.identifier(fields["goto"][1], "'goto'")
+        if goto is not None and goto not in names.scenes:
+            reader.problem(
+                fields["goto"][1],
+                f"'goto' names scene {goto!r}, which does not exist{suggest(goto, names.scenes)}",
+                code="missing-scene",
+            )
+    if "end" in fields:
+        end = reader.identifier(fields["end"][1], "'end'")
+        if end is not None and end not in endings:
+            hint = suggest(end, endings) or " (endings are declared under 'endings' in story.yaml)"
+            reader.problem(fields["end"][1], f"'end' names ending {end!r}, which does not exist{hint}")
+    once = reader.flag(fields["once"][1], "'once'") if "once" in fields else False
+    if label is None:
+        return None
+    return Choice(key, label, words, when, tuple(effects), say, goto, end, bool(once), reader.source(node))
+
+
+def _effects_parser(names: Names) -> Callable[[str], tuple[Effect, ...]]:
+    def parse(source: str) -> tuple[Effect, ...]:
+        effects = parse_effects(source)
+        for effect in effects:
+            check_effect(effect, names)
+        return effects
+
+    return parse
+
+
+def _condition(reader: Reader, node: yaml.Node, names: Names) -> Optional[Expr]:
+    source = reader.string(node, "the condition 'when'")
+    if source is None:
+        return None
+
+    def parse(text: str) -> Expr:
+        expr = parse_expr(text)
+        check_condition(expr, names)
+        return expr
+
+    return reader.parsed(node, "'when'", source, parse)
+
+
+def _ending(reader: Reader, ending_id: str, node: yaml.Node, names: Names) -> Ending:
+    fields = reader.mapping(node, f"ending {ending_id!r}", *ENDING_KEYS) or {}
+    title = reader.string(fields["title"][1], f"the title of ending {ending_id!r}") if "title" in fields else None
+    text = _text(reader, fields["text"][1], f"the text of ending {ending_id!r}", names) if "text" in fields else ()
+    return Ending(ending_id, title or ending_id, text, reader.source(node))
+
+
+# ------------------------------------------------------------------ text
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
+_HOLE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+
+def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
+    """Text in any of its forms: a string, or a list of strings and {when, text} mappings."""
+    entries: list[tuple[yaml.Node, Optional[Expr]]] = []
+    if isinstance(node, yaml.SequenceNode):
+        for entry in node.value:
+            if isinstance(entry, yaml.MappingNode):
+                fields = reader.mapping(entry, f"a paragraph of {what}", required=("text",), optional=("when",))
+                if fields and "text" in fields:
+                    when = _condition(reader, fields["when"][1], names) if "when" in fields else None
+                    entries.append((fields["text"][1], when))
+            else:
+                entries.append((entry, None))
+    else:
+        entries.append((node, None))
+    paragraphs: list[Paragraph] = []
+    for text_node, when in entries:
+        source = reader.string(text_node, what)
+        if source is None:
+            continue
+        for start, end in _paragraph_spans(source):
+            template = reader.parsed(
+                text_node, what, source, lambda s, a=start, b=end: _template(s, a, b, names), quote=False
+            )
+            if template is not None:
+                paragraphs.append(Paragraph(template, when))
+    return tuple(paragraphs)
+
+
+def _paragraph_spans(source: str) -> list[tuple[int, int]]:
+    """Where each paragraph (text between blank lines, trimmed) starts and ends in `source`."""
+    spans = []
+    start = 0
+    for separator in [*_BLANK_LINE.finditer(source), None]:
+        end = separator.start() if separator else len(source)
+        chunk = source[start:end]
+        if chunk.strip():
+            left = start + len(chunk) - len(chunk.lstrip())
+            spans.append((left, start + len(chunk.rstrip())))
+        if separator:
+            start = separator.end()
+    return spans
+
+
+def _template(source: str, start: int, end: int, names: Names) -> Template:
+    """Split a paragraph into literal text and `{expression}` holes; lines join with spaces."""
+    parts: list[str | Expr] = []
+    literal: list[str] = []
+    position = start
+    for hole in _HOLE.finditer(source, start, end):
+        literal.append(source[position:hole.start()])
+        position = hole.end()
+        token = hole.group(0)
+        if token in ("{{", "}}"):
+            literal.append(token[0])
+            continue
+        if hole.group(1) is None:
+            raise ExprError(f"a lone {token!r}: write {token * 2!r} for a brace, or {{name}} to show a value", hole.start())
+        inner_start = hole.start(1)
+        try:
+            expr = parse_expr(hole.group(1))
+            type_of(expr, names)
+        except ExprError as error:
+            raise ExprError(error.message, inner_start + error.offset) from None
+        parts.append(_join_lines("".join(literal)))
+        literal = []
+        parts.append(expr)
+    literal.append(source[position:end])
+    parts.append(_join_lines("".join(literal)))
+    return Template(tuple(p for p in parts if p != ""))
+
+
+def _join_lines(text: str) -> str:
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text)

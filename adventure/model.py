@@ -1,0 +1,113 @@
+"""Story content: loaded once, never changed while a game is played."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Optional, Union
+
+import attrs
+
+from .expr import BOOL, INT, Effect, Expr, Names, Value
+
+
+@attrs.frozen
+class Source:
+    """Where something was written, so that every message can point at it."""
+
+    file: str
+    line: int
+    column: int
+
+
+NOWHERE = Source("<story>", 0, 0)
+
+
+@attrs.frozen
+class Template:
+    """A piece of text with `{expression}` holes: literal strings and expressions, in order."""
+
+    parts: tuple[Union[str, Expr], ...]
+
+
+@attrs.frozen
+class Paragraph:
+    template: Template
+    when: Optional[Expr] = None
+
+
+Text = tuple[Paragraph, ...]
+
+
+@attrs.frozen
+class Choice:
+    key: str  # "scene_id/index": names a one-shot choice in the game state
+    label: str
+    words: tuple[str, ...] = ()
+    when: Optional[Expr] = None
+    effects: tuple[Effect, ...] = ()
+    say: Text = ()
+    goto: Optional[str] = None
+    end: Optional[str] = None
+    once: bool = False
+    source: Source = NOWHERE
+
+
+@attrs.frozen
+class Scene:
+    id: str
+    title: str
+    choices: tuple[Choice, ...]
+    text: Text = ()
+    first: Text = ()
+    again: Text = ()
+    source: Source = NOWHERE
+
+
+@attrs.frozen
+class Item:
+    id: str
+    name: str
+    kind: str
+    description: str
+    source: Source = NOWHERE
+
+    @property
+    def is_id(self) -> bool:
+        return self.kind == "id"
+
+
+@attrs.frozen
+class Ending:
+    id: str
+    title: str
+    text: Text = ()
+    source: Source = NOWHERE
+
+
+@attrs.frozen(eq=False)
+class Story:
+    id: str
+    title: str
+    version: int
+    start: str
+    variables: Mapping[str, Value]  # declared defaults, in declaration order
+    items: Mapping[str, Item]
+    scenes: Mapping[str, Scene]
+    endings: Mapping[str, Ending]
+    source: Source = NOWHERE
+    names: Names = attrs.field(init=False)
+    id_items: frozenset[str] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        types = {name: BOOL if isinstance(v, bool) else INT for name, v in self.variables.items()}
+        object.__setattr__(
+            self, "names", Names(types, frozenset(self.items), frozenset(self.scenes))
+        )
+        object.__setattr__(
+            self, "id_items", frozenset(i.id for i in self.items.values() if i.is_id)
+        )
+
+    @property
+    def ids_total(self) -> int:
+        """How many Ids the story holds: the 'out of nine' the player is shown."""
+        return len(self.id_items)

@@ -1,0 +1,49 @@
+"""Blocks -> wrapped lines, each with a style name: the one layout both front ends share."""
+
+from __future__ import annotations
+
+import textwrap
+
+from . import output as out
+from .output import Output
+
+Line = tuple[str, str]  # (style name, text); style "" is plain
+
+
+def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, width=max(width, 20), initial_indent=indent, subsequent_indent=hanging or indent,
+        break_long_words=False, break_on_hyphens=False,
+    ) or [indent]
+
+
+def layout(output: Output, width: int) -> list[Line]:
+    """Lay out blocks for a screen `width` columns wide, with a blank line between blocks."""
+    lines: list[Line] = []
+    for block in output:
+        if lines:
+            lines.append(("", ""))
+        if block.kind == out.TITLE:
+            lines.append(("title", block.text))
+        elif block.kind == out.ENDING:
+            lines.append(("ending", f"*** {block.text} ***"))
+        elif block.kind == out.CHOICES:
+            digits = len(str(len(block.items)))
+            for number, label in enumerate(block.items, 1):
+                head = f"  {number:>{digits}}. "
+                wrapped = _wrap(label, width, head, " " * len(head))
+                lines.append(("choice", wrapped[0]))
+                lines.extend(("choice", rest) for rest in wrapped[1:])
+        elif block.kind == out.LIST:
+            lines.append(("heading", block.text))
+            for item in block.items or ("(none yet)",):
+                lines.extend(("", line) for line in _wrap(item, width, "  - ", "    "))
+        else:
+            style = {out.NOTE: "note", out.ERROR: "error"}.get(block.kind, "")
+            lines.extend((style, line) for line in _wrap(block.text, width))
+    return lines
+
+
+def plain(output: Output, width: int) -> str:
+    """The blocks as plain text: no escape codes, for pipes, files and NO_COLOR terminals."""
+    return "\n".join(text for _, text in layout(output, width))

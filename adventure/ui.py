@@ -1,0 +1,68 @@
+"""The terminal front end: prompt_toolkit with completion, history, a status bar, styled text."""
+
+from __future__ import annotations
+
+import shutil
+
+from prompt_toolkit import PromptSession, print_formatted_text
+from prompt_toolkit.completion import WordCompleter
+from prompt_toolkit.formatted_text import FormattedText
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.styles import Style
+
+from .console import GOODBYE
+from .output import Output
+from .render import layout
+from .session import Session
+
+STYLE = Style.from_dict(
+    {
+        "title": "bold #e05050",
+        "ending": "bold #e05050",
+        "choice": "#8fb8ff",
+        "heading": "bold",
+        "note": "italic #a0a0a0",
+        "error": "#ffb050",
+        "prompt": "bold #e05050",
+        "bottom-toolbar": "noreverse bg:#301010 #f0d0d0",
+    }
+)
+
+
+def show(output: Output) -> None:
+    width = min(shutil.get_terminal_size((80, 24)).columns - 1, 100)
+    fragments: list[tuple[str, str]] = [("", "\n")]
+    for style, text in layout(output, width):
+        fragments.append((f"class:{style}" if style else "", text + "\n"))
+    print_formatted_text(FormattedText(fragments), style=STYLE)
+
+
+def play_terminal(session: Session) -> int:
+    """Play in a real terminal until the player quits, presses Ctrl-D or Ctrl-C."""
+
+    def toolbar() -> FormattedText:
+        status = session.status()
+        return FormattedText(
+            [("", f" {status.title}  |  Ids {status.ids}/{status.ids_total}  |  turn {status.turn}  |  help: ? ")]
+        )
+
+    prompt = PromptSession(
+        completer=WordCompleter(session.completions, ignore_case=True, sentence=True),
+        history=InMemoryHistory(),
+        bottom_toolbar=toolbar,
+        style=STYLE,
+        complete_while_typing=False,
+    )
+    show(session.start())
+    while True:
+        try:
+            line = prompt.prompt([("class:prompt", "> ")])
+        except (EOFError, KeyboardInterrupt):
+            break
+        reply = session.handle(line)
+        if reply.output:
+            show(reply.output)
+        if reply.quit:
+            break
+    print_formatted_text(FormattedText([("class:note", GOODBYE)]), style=STYLE)
+    return 0
