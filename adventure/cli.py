@@ -11,9 +11,10 @@ from typing import Optional, Sequence
 from . import __version__
 from .errors import AdventureError
 from .loader import STORY_FILE, load_story
+from .output import NOTE, Block
+from .saves import SaveStore, format_entries, saves_folder
 from .session import Session
 
-COMMANDS = ("play",)
 
 
 def shipped_story() -> Path:
@@ -38,19 +39,46 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     play = sub.add_parser("play", help="play the game (the default)")
     play.add_argument("--scenes", metavar="DIR", help="play the story in DIR instead of the shipped one")
+    start = play.add_mutually_exclusive_group()
+    start.add_argument("--continue", dest="resume", action="store_true", help="go on from the newest save")
+    start.add_argument("--load", metavar="NAME", help="go on from the save NAME")
+    _saves_option(play)
+    listing = sub.add_parser("saves", help="list the saved games")
+    _saves_option(listing)
     return parser
+
+
+def _saves_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--saves", metavar="DIR", help="the saves folder (default: $ADVENTURE_SAVES, else saves/ in the current folder)"
+    )
 
 
 def run_play(args: argparse.Namespace) -> int:
     story = load_story(story_folder(args.scenes))
-    session = Session(story)
+    session = Session(story, SaveStore(saves_folder(args.saves, os.environ)))
+    if args.load:
+        opening = session.start_from_save(args.load)
+    elif args.resume and session.store and session.store.names():
+        opening = session.start_from_save(session.store.names()[0])
+    elif args.resume:
+        opening = (Block(NOTE, "There are no saves yet: a new game begins."),) + session.start()
+    else:
+        opening = session.start()
     if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
         from .ui import play_terminal  # only a real terminal pays for prompt_toolkit
 
-        return play_terminal(session)
+        return play_terminal(session, opening)
     from .console import play_lines
 
-    return play_lines(session, sys.stdin, sys.stdout)
+    return play_lines(session, opening, sys.stdin, sys.stdout)
+
+
+def run_saves(args: argparse.Namespace) -> int:
+    store = SaveStore(saves_folder(args.saves, os.environ))
+    lines = format_entries(store.entries())
+    print("\n".join(lines) if lines else f"No saves in {store.folder}.")
+    return 0
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -60,7 +88,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         arguments.insert(0, "play")
     args = build_parser().parse_args(arguments)
     try:
-        return {"play": run_play}[args.command](args)
+        return {"play": run_play, "saves": run_saves}[args.command](args)
     except AdventureError as error:
         print(error.show(), file=sys.stderr)
         return error.exit_code

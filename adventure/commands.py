@@ -16,8 +16,18 @@ GAME_COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("look", ("l",), "describe the scene again"),
     ("inventory", ("i",), "what you carry, your Ids apart"),
     ("help", ("?",), "this list"),
-    ("quit", ("q",), "leave the game"),
+    ("quit", ("q",), "leave the game (it is saved as the autosave)"),
 )
+# Handled by the session, around the story: they read and write save files.
+SAVE_COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("save", (), "save NAME: save the game under a name (save alone reuses the last name)"),
+    ("load", (), "load NAME: go back to a saved game (load alone takes the newest)"),
+    ("saves", (), "list the saved games"),
+    ("delete", (), "delete NAME: delete a saved game"),
+    ("undo", ("u",), "take back the last move"),
+    ("restart", (), "start the story again from the beginning"),
+)
+ALL_COMMANDS = GAME_COMMANDS + SAVE_COMMANDS
 
 
 def command_aliases(table: Sequence[tuple[str, tuple[str, ...], str]]) -> dict[str, str]:
@@ -31,6 +41,7 @@ def command_aliases(table: Sequence[tuple[str, tuple[str, ...], str]]) -> dict[s
 
 
 GAME_ALIASES = command_aliases(GAME_COMMANDS)
+SAVE_ALIASES = command_aliases(SAVE_COMMANDS)
 
 _WORD = re.compile(r"[a-z0-9']+")
 
@@ -72,7 +83,7 @@ def _rank(typed: tuple[str, ...], phrase: tuple[str, ...]) -> int:
 def match_choice(typed_text: str, choices: Sequence[Choice]) -> Match:
     """Pick the choice a player means: a number, or words from its label or extra words."""
     stripped = typed_text.strip()
-    if stripped.isdigit():
+    if stripped.isascii() and stripped.isdigit():
         index = int(stripped) - 1
         return Match(choice=choices[index]) if 0 <= index < len(choices) else Match()
     typed = words_of(stripped)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from typing import IO
 
+from .output import Output
 from .render import plain
 from .session import Session
 
@@ -18,18 +19,28 @@ def screen_width() -> int:
     return min(shutil.get_terminal_size((80, 24)).columns, 100)
 
 
-def play_lines(session: Session, stdin: IO[str], stdout: IO[str]) -> int:
+def play_lines(session: Session, opening: Output, stdin: IO[str], stdout: IO[str]) -> int:
     """Play commands read from `stdin`, writing a transcript in which each command is echoed."""
     width = screen_width()
-    stdout.write(plain(session.start(), width) + "\n")
-    for raw in stdin:
-        command = raw.rstrip("\r\n")
-        stdout.write(f"\n> {command}\n")
-        reply = session.handle(command)
-        if reply.output:
-            stdout.write("\n" + plain(reply.output, width) + "\n")
-        if reply.quit:
-            stdout.write(f"{GOODBYE}\n")
-            break
+    stdout.write(plain(opening, width) + "\n")
+    try:
+        for raw in stdin:
+            command = raw.rstrip("\r\n")
+            stdout.write(f"\n> {command}\n")
+            reply = session.handle(command)
+            if reply.output:
+                stdout.write("\n" + plain(reply.output, width) + "\n")
+            if reply.quit:
+                break
+        else:
+            _write_problems(stdout, session.autosave(), width)  # end of input: keep the game
+    except KeyboardInterrupt:
+        _write_problems(stdout, session.autosave(), width)
+    stdout.write(f"{GOODBYE}\n")
     stdout.flush()
     return 0
+
+
+def _write_problems(stdout: IO[str], output: Output, width: int) -> None:
+    if output:
+        stdout.write("\n" + plain(output, width) + "\n")

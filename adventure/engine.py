@@ -7,7 +7,7 @@ from typing import Optional
 import attrs
 
 from . import output as out
-from .commands import GAME_ALIASES, GAME_COMMANDS, match_choice, words_of
+from .commands import ALL_COMMANDS, GAME_ALIASES, GAME_COMMANDS, match_choice, words_of
 from .expr import Assign, Drop, Env, Expr, Take, Value, evaluate
 from .model import Choice, Scene, Story, Text
 from .output import Block, Output
@@ -19,6 +19,7 @@ class Turn:
     state: GameState
     output: Output
     quit: bool = False
+    choice: Optional[Choice] = None  # the choice taken, if the command took one
 
 
 def make_env(story: Story, state: GameState) -> Env:
@@ -152,11 +153,11 @@ def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
     said = tuple(Block(out.PROSE, p) for p in render(choice.say, make_env(story, state)))
     if choice.end is not None:
         state = attrs.evolve(state, ending=choice.end)
-        return Turn(state, said + _ending_blocks(story, state))
+        return Turn(state, said + _ending_blocks(story, state), choice=choice)
     if choice.goto is not None:
         state = enter(story, state, choice.goto)
-        return Turn(state, said + describe(story, state))
-    return Turn(state, said + (_choices_block(visible_choices(story, state)),))
+        return Turn(state, said + describe(story, state), choice=choice)
+    return Turn(state, said + (_choices_block(visible_choices(story, state)),), choice=choice)
 
 
 def inventory_blocks(story: Story, state: GameState) -> Output:
@@ -172,7 +173,7 @@ def inventory_blocks(story: Story, state: GameState) -> Output:
     return tuple(blocks)
 
 
-def help_blocks(table: tuple[tuple[str, tuple[str, ...], str], ...] = GAME_COMMANDS) -> Output:
+def help_blocks(table: tuple[tuple[str, tuple[str, ...], str], ...] = ALL_COMMANDS) -> Output:
     lines = ["a number: take that choice", "words: take the choice they name (a beginning is enough)"]
     for verb, shorts, what in table:
         spelled = " / ".join((verb,) + shorts)
@@ -204,7 +205,7 @@ def step(story: Story, state: GameState, command: str) -> Turn:
         numbered = {c.key: n for n, c in enumerate(choices, 1)}
         options = " or ".join(f"{numbered[c.key]}. {c.label}" for c in match.candidates)
         return Turn(state, (Block(out.ERROR, f"Which do you mean: {options}?"),))
-    if typed.isdigit():
+    if typed.isascii() and typed.isdigit():
         message = f"There is no choice {typed}: pick 1 to {len(choices)}."
     else:
         message = f"You can't '{typed}' here. You can:"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -32,7 +33,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # Names a variable cannot take: the language's own words.
 RESERVED = {"and", "or", "not", "true", "false", "take", "drop", "ids", "turn", "has", "visits", "seen", "min", "max"}
 
-SCENE_KEYS = ("title", "choices"), ("text", "first", "again")
+SCENE_KEYS = ("title", "choices"), ("text", "first", "again", "aliases")
 CHOICE_KEYS = ("label",), ("words", "when", "do", "say", "goto", "end", "once")
 ITEM_KEYS = ("name", "kind", "description"), ()
 ENDING_KEYS = ("title",), ("text",)
@@ -56,16 +57,22 @@ def story_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name != STORY_FILE or p.parent != folder, str(p)))
 
 
-def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
-    """Read and compose every file; syntax errors become problems, the rest is left to parsing."""
+def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem], str]:
+    """Read and compose every file; syntax errors become problems, the rest is left to parsing.
+
+    Also returns a fingerprint of the files' bytes, so saves can tell when the story changed.
+    """
     documents: dict[str, Document] = {}
     problems: list[Problem] = []
+    digest = hashlib.sha256()
     for path in story_files(folder):
         name = display_path(path)
         try:
-            text = path.read_text(encoding="utf-8")
+            raw = path.read_bytes()
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + raw + b"\0")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(Problem(name, 0, 0, f"not UTF-8 text ({error.reason} at byte {error.start})"))
+            problems.append(Problem(name, 0, 0, f"not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"))
             continue
         except OSError as error:
             problems.append(Problem(name, 0, 0, f"cannot read: {error.strerror}"))
@@ -76,7 +83,7 @@ def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem]]:
             problems.append(yaml_problem(name, error, text.splitlines()))
             continue
         documents[name] = (root, text.splitlines())
-    return documents, problems
+    return documents, problems, digest.hexdigest()[:16]
 
 
 def display_path(path: Path) -> str:
@@ -89,18 +96,22 @@ def load_story(folder: Path | str) -> Story:
     folder = Path(folder)
     if not folder.is_dir():
         raise AdventureError(f"no story folder at {folder} (pass the folder that holds {STORY_FILE})")
-    documents, problems = read_documents(folder)
+    documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
     if story_file not in documents and not any(p.file == story_file for p in problems):
         problems.append(Problem(display_path(folder), 0, 0, f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"))
-    return parse_story(documents, story_file, display_path(folder), problems)
+    return parse_story(documents, story_file, display_path(folder), problems, fingerprint)
 
 
 # ------------------------------------------------------------------ pure parsing
 
 
 def parse_story(
-    documents: Mapping[str, Document], story_file: str, where: str, problems: Optional[list[Problem]] = None
+    documents: Mapping[str, Document],
+    story_file: str,
+    where: str,
+    problems: Optional[list[Problem]] = None,
+    fingerprint: str = "",
 ) -> Story:
     """Build the model from composed files, checking every reference; raise StoryError on any problem."""
     problems = problems if problems is not None else []
@@ -119,6 +130,7 @@ def parse_story(
         scene = _scene(reader, scene_id, key_node, node, names, frozenset(endings))
         if scene is not None:
             scenes[scene_id] = scene
+    _check_aliases(scenes, scene_nodes)
     start = header.get("start")
     if start is not None and start[1] not in scene_nodes:
         reader, node = start[0], start[2]
@@ -140,7 +152,21 @@ def parse_story(
         scenes=scenes,
         endings=endings,
         source=Source(story_file, 1, 1),
+        fingerprint=fingerprint,
     )
+
+
+def _check_aliases(scenes: Mapping[str, Scene], scene_nodes: Mapping[str, tuple[Reader, yaml.Node, yaml.Node]]) -> None:
+    """An old id must name one scene only, and no scene that exists now."""
+    owners: dict[str, str] = {}
+    for scene in scenes.values():
+        reader, key_node, _ = scene_nodes[scene.id]
+        for alias in scene.aliases:
+            if alias in scenes:
+                reader.problem(key_node, f"scene {scene.id!r} lists {alias!r} as an old id, but a scene {alias!r} exists")
+            elif alias in owners:
+                reader.problem(key_node, f"old id {alias!r} is listed by both {owners[alias]!r} and {scene.id!r}")
+            owners[alias] = scene.id
 
 
 HeaderField = tuple[Reader, object, yaml.Node]
@@ -244,7 +270,15 @@ def _scene(
     if fields is None:
         return None
     title = reader.string(fields["title"][1], f"the title of scene {scene_id!r}") if "title" in fields else None
-    texts = {key: _text(reader, fields[key][1], f"the {key} of scene {scene_id!r}", names) if key in fields else () for key in SCENE_KEYS[1]}
+    texts = {
+        key: _text(reader, fields[key][1], f"the {key} of scene {scene_id!r}", names) if key in fields else ()
+        for key in ("text", "first", "again")
+    }
+    aliases = tuple(
+        alias
+        for alias_node, _ in (reader.strings(fields["aliases"][1], "an old scene id") if "aliases" in fields else ())
+        if (alias := reader.identifier(alias_node, "an old scene id")) is not None
+    )
     choices: list[Choice] = []
     if "choices" in fields:
         nodes = reader.sequence(fields["choices"][1], f"the choices of scene {scene_id!r}")
@@ -256,7 +290,9 @@ def _scene(
                 choices.append(choice)
     if title is None:
         return None
-    return Scene(scene_id, title, tuple(choices), texts["text"], texts["first"], texts["again"], reader.source(key_node))
+    return Scene(
+        scene_id, title, tuple(choices), texts["text"], texts["first"], texts["again"], aliases, reader.source(key_node)
+    )
 
 
 def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: frozenset[str]) -> Optional[Choice]:
@@ -335,7 +371,13 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
     entries: list[tuple[yaml.Node, Optional[Expr]]] = []
     if isinstance(node, yaml.SequenceNode):
         for entry in node.value:
-            if isinstance(entry, yaml.MappingNode):
+            if isinstance(entry, yaml.MappingNode) and _looks_like_prose(entry):
+                reader.problem(
+                    entry,
+                    f"a paragraph of {what} was read as 'key: value' because of the ': ' in it; "
+                    "put the whole paragraph in quotes, or write it as a '|' block",
+                )
+            elif isinstance(entry, yaml.MappingNode):
                 fields = reader.mapping(entry, f"a paragraph of {what}", required=("text",), optional=("when",))
                 if fields and "text" in fields:
                     when = _condition(reader, fields["when"][1], names) if "when" in fields else None
@@ -356,6 +398,14 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
             if template is not None:
                 paragraphs.append(Paragraph(template, when))
     return tuple(paragraphs)
+
+
+def _looks_like_prose(node: yaml.MappingNode) -> bool:
+    """A one-key mapping whose key is a sentence: prose that YAML split at a ': '."""
+    if len(node.value) != 1:
+        return False
+    key = node.value[0][0]
+    return isinstance(key, yaml.ScalarNode) and key.value not in ("text", "when") and " " in key.value.strip()
 
 
 def _paragraph_spans(source: str) -> list[tuple[int, int]]:

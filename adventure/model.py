@@ -60,6 +60,7 @@ class Scene:
     text: Text = ()
     first: Text = ()
     again: Text = ()
+    aliases: tuple[str, ...] = ()  # old ids of this scene, so saves made before a rename still load
     source: Source = NOWHERE
 
 
@@ -95,6 +96,7 @@ class Story:
     scenes: Mapping[str, Scene]
     endings: Mapping[str, Ending]
     source: Source = NOWHERE
+    fingerprint: str = ""  # a digest of the story's files: saves notice when the story changed
     names: Names = attrs.field(init=False)
     id_items: frozenset[str] = attrs.field(init=False)
 

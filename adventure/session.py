@@ -1,19 +1,27 @@
 """A game being played: the story, where the player stands, and the commands around the story.
 
-The engine answers story commands; the session is the one place that front ends talk to, so the
-plain and the full-screen front ends behave the same.
+The engine answers story commands; the session adds what needs memory or files: undo, the
+command log, saving, loading, and questions that wait for a yes. Both front ends talk only to it,
+so they behave the same.
 """
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import attrs
 
 from . import engine
+from . import output as out
+from .commands import SAVE_ALIASES
+from .migrate import restore
 from .model import Story
-from .output import Output
+from .output import Block, Output
+from .migrate import Restored
+from .saves import AUTOSAVE, SaveError, SaveStore, Summary, check_name, format_entries, make_save, summarize
 from .state import GameState
+
+QUICKSAVE = "quicksave"
 
 
 @attrs.frozen
@@ -23,38 +31,185 @@ class Reply:
 
 
 @attrs.frozen
-class Status:
-    """What the status bar shows."""
+class _Question:
+    """A yes/no question waiting for the player's next line."""
 
-    title: str
-    ids: int
-    ids_total: int
-    turn: int
+    action: Callable[[], Output]
+
+
+def _note(text: str) -> Block:
+    return Block(out.NOTE, text)
+
+
+def _error(text: str) -> Block:
+    return Block(out.ERROR, text)
 
 
 @attrs.define
 class Session:
     story: Story
+    store: Optional[SaveStore] = None
     state: GameState = attrs.field(default=None)
+    log: list[str] = attrs.field(factory=list)  # the labels of the choices taken since the game began
+    undo_stack: list[tuple[GameState, int]] = attrs.field(factory=list)  # (state, log length) before each move
+    last_name: Optional[str] = None
+    question: Optional[_Question] = None
+    autosave_problem: str = ""
 
-    def start(self, state: Optional[GameState] = None) -> Output:
+    # ---------------------------------------------------------------- starting
+
+    def start(self, state: Optional[GameState] = None, log: tuple[str, ...] = ()) -> Output:
         turn = engine.begin(self.story, state)
         self.state = turn.state
+        self.log = list(log)
+        self.undo_stack = []
         return turn.output
 
+    def start_from_save(self, name: str) -> Output:
+        """Begin with a saved game; a SaveError leaves the session unstarted and the file untouched."""
+        restored, save_log = self._read(name)
+        self.last_name = None if name == AUTOSAVE else name
+        output = self.start(restored.state, save_log)
+        notes = (_note(restored.note),) if restored.note else ()
+        return (_note(f"Loaded {self._shown(name)}."),) + notes + output
+
+    # ---------------------------------------------------------------- commands
+
     def handle(self, line: str) -> Reply:
-        turn = engine.step(self.story, self.state, line)
+        if self.question is not None:
+            question, self.question = self.question, None
+            if line.strip().lower() in ("y", "yes"):
+                return Reply(question.action())
+            return Reply((_note("All right, nothing was changed."),))
+        words = line.split(maxsplit=1)
+        verb = SAVE_ALIASES.get(words[0].lower()) if words else None
+        argument = words[1].strip() if len(words) > 1 else ""
+        if verb is not None and self.store is not None:
+            return Reply(self._session_command(verb, argument))
+        before = self.state
+        turn = engine.step(self.story, before, line)
+        if turn.quit:
+            return Reply(self.autosave(), quit=True)
         self.state = turn.state
-        return Reply(turn.output, turn.quit)
+        output = turn.output
+        if turn.choice is not None:
+            self.undo_stack.append((before, len(self.log)))
+            self.log.append(turn.choice.label)
+            if turn.state.scene != before.scene or turn.state.ended:
+                output += self.autosave()
+        return Reply(output)
+
+    def _session_command(self, verb: str, argument: str) -> Output:
+        if verb == "undo":
+            return self._undo()
+        if verb == "saves":
+            return self._list()
+        if verb == "restart":
+            return self._ask("Start the story again from the beginning? (yes/no)", self._restart)
+        try:
+            if verb == "save":
+                return self._save(argument or self.last_name or QUICKSAVE)
+            if verb == "load":
+                return self._load(argument or self._newest())
+            if not argument:
+                return (_error("Delete which save? Type delete NAME; 'saves' lists them."),)
+            check_name(argument)
+            self.store.path(argument).stat()  # type: ignore[union-attr]
+            return self._ask(f"Delete the save '{argument}'? It cannot be undone. (yes/no)", lambda: self._delete(argument))
+        except SaveError as error:
+            return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
+        except FileNotFoundError:
+            return (_error(f"There is no save '{argument}'. Type 'saves' to list them."),)
+
+    def _ask(self, question: str, action: Callable[[], Output]) -> Output:
+        self.question = _Question(action)
+        return (_note(question),)
+
+    def _undo(self) -> Output:
+        if not self.undo_stack:
+            return (_note("There is nothing to undo since the game was started or loaded."),)
+        self.state, length = self.undo_stack.pop()
+        del self.log[length:]
+        return (_note("You take back your last move."),) + engine.describe(self.story, self.state)
+
+    def _restart(self) -> Output:
+        output = self.start()
+        return (_note("The story begins again."),) + output + self.autosave()
+
+    def _save(self, name: str) -> Output:
+        assert self.store is not None
+        self.store.write(name, make_save(self.story, self.state, self.log))
+        self.last_name = None if name == AUTOSAVE else name
+        return (_note(f"Saved as '{name}'."),)
+
+    def _newest(self) -> str:
+        assert self.store is not None
+        names = self.store.names()
+        if not names:
+            raise SaveError(f"there are no saves in {self.store.folder} yet")
+        return names[0]
+
+    def _read(self, name: str) -> tuple[Restored, tuple[str, ...]]:
+        assert self.store is not None
+        save = self.store.read(name)
+        return restore(self.story, save, self._shown(name)), save.log
+
+    def _load(self, name: str) -> Output:
+        restored, save_log = self._read(name)
+        self.state = restored.state
+        self.log = list(save_log)
+        self.undo_stack = []
+        self.last_name = None if name == AUTOSAVE else name
+        notes = (_note(restored.note),) if restored.note else ()
+        return (_note(f"Loaded {self._shown(name)}."),) + notes + engine.describe(self.story, self.state)
+
+    def _delete(self, name: str) -> Output:
+        assert self.store is not None
+        try:
+            self.store.delete(name)
+        except SaveError as error:
+            return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
+        if self.last_name == name:
+            self.last_name = None
+        return (_note(f"Deleted the save '{name}'."),)
+
+    def _list(self) -> Output:
+        assert self.store is not None
+        lines = format_entries(self.store.entries())
+        if not lines:
+            return (_note(f"No saves yet in {self.store.folder}. Type 'save NAME' to make one."),)
+        return (Block(out.LIST, "Saved games, newest first:", tuple(lines)),)
+
+    @staticmethod
+    def _shown(name: str) -> str:
+        return "the autosave" if name == AUTOSAVE else f"'{name}'"
+
+    # ---------------------------------------------------------------- autosave
+
+    def autosave(self) -> Output:
+        """Write the autosave slot; a failure is said once and never stops the game."""
+        if self.store is None or self.state is None:
+            return ()
+        try:
+            self.store.write(AUTOSAVE, make_save(self.story, self.state, self.log))
+        except SaveError as error:
+            if str(error) == self.autosave_problem:
+                return ()
+            self.autosave_problem = str(error)
+            return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
+        self.autosave_problem = ""
+        return ()
+
+    # ---------------------------------------------------------------- for front ends
 
     def completions(self) -> list[str]:
-        return engine.completions(self.story, self.state)
+        extra: list[str] = ["save", "saves", "undo", "restart"]
+        if self.store is not None:
+            names = self.store.names()
+            extra += [f"load {name}" for name in names] + [f"delete {name}" for name in names if name != AUTOSAVE]
+            extra += ["load"]
+        return engine.completions(self.story, self.state, tuple(extra))
 
-    def status(self) -> Status:
-        state = self.state
-        if state.ended:
-            title = self.story.endings[state.ending or ""].title
-        else:
-            title = self.story.scenes[state.scene].title
-        ids = sum(1 for item in state.inventory if item in self.story.id_items)
-        return Status(title, ids, self.story.ids_total, state.turn)
+    def status(self) -> Summary:
+        """What the status bar shows: the same summary a save list shows."""
+        return summarize(self.story, self.state)

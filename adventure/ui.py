@@ -37,13 +37,13 @@ def show(output: Output) -> None:
     print_formatted_text(FormattedText(fragments), style=STYLE)
 
 
-def play_terminal(session: Session) -> int:
+def play_terminal(session: Session, opening: Output) -> int:
     """Play in a real terminal until the player quits, presses Ctrl-D or Ctrl-C."""
 
     def toolbar() -> FormattedText:
         status = session.status()
         return FormattedText(
-            [("", f" {status.title}  |  Ids {status.ids}/{status.ids_total}  |  turn {status.turn}  |  help: ? ")]
+            [("", f" {status.title}  |  Ids {status.ids}/{status.ids_total}  |  turn {status.turn}  |  ? for help ")]
         )
 
     prompt = PromptSession(
@@ -53,11 +53,14 @@ def play_terminal(session: Session) -> int:
         style=STYLE,
         complete_while_typing=False,
     )
-    show(session.start())
+    show(opening)
     while True:
         try:
             line = prompt.prompt([("class:prompt", "> ")])
         except (EOFError, KeyboardInterrupt):
+            problems = session.autosave()  # Ctrl-D or Ctrl-C: the game is kept all the same
+            if problems:
+                show(problems)
             break
         reply = session.handle(line)
         if reply.output:

@@ -99,3 +99,11 @@ def mini(mini_dir: Path) -> Story:
 
 
 SHIPPED = Path(__file__).resolve().parent.parent / "scenes"
+
+
+@pytest.fixture(autouse=True)
+def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test, and every command it runs, saves into its own temporary folder."""
+    folder = tmp_path / "saves"
+    monkeypatch.setenv("ADVENTURE_SAVES", str(folder))
+    return folder

@@ -1,0 +1,100 @@
+"""Bringing a saved game into the story as it is now, which may have changed since the save.
+
+Three ways, in order: the story is unchanged, so the state is used as it is; the state still fits
+(every scene, item and variable it names exists, after applying scene renames), so it is used with
+new variables at their defaults; or the saved command log is replayed from a new game. Pure: no IO.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import attrs
+
+from . import engine
+from .model import Story
+from .saves import SaveData, SaveError
+from .state import FrozenMap, GameState
+
+
+@attrs.frozen
+class Restored:
+    state: GameState
+    note: str = ""  # what the player should be told about how the save was brought in
+
+
+def renames(story: Story) -> dict[str, str]:
+    """Old scene id -> current id, from the scenes' `aliases`."""
+    return {alias: scene.id for scene in story.scenes.values() for alias in scene.aliases}
+
+
+def misfits(story: Story, state: GameState) -> list[str]:
+    """What a state names that the story no longer has, in words a player can act on."""
+    problems = []
+    if state.ending is not None:
+        if state.ending not in story.endings:
+            problems.append(f"ending '{state.ending}' no longer exists")
+    elif state.scene not in story.scenes:
+        problems.append(f"scene '{state.scene}' no longer exists")
+    for name, value in state.variables.items():
+        if name not in story.variables:
+            problems.append(f"variable '{name}' no longer exists")
+        elif isinstance(value, bool) != isinstance(story.variables[name], bool):
+            problems.append(f"variable '{name}' changed type")
+    problems.extend(f"item '{item}' no longer exists" for item in state.inventory if item not in story.items)
+    problems.extend(f"scene '{scene}' no longer exists" for scene in state.visits if scene not in story.scenes)
+    for key in state.used:
+        scene_id, _, index = key.partition("/")
+        scene = story.scenes.get(scene_id)
+        if scene is None or not index.isdigit() or not 1 <= int(index) <= len(scene.choices):
+            problems.append(f"choice '{key}' no longer exists")
+    return list(dict.fromkeys(problems))
+
+
+def apply_renames(story: Story, state: GameState) -> GameState:
+    """Follow scene renames everywhere a state names a scene; add variables the story gained."""
+    moved = renames(story)
+    if not moved and set(story.variables) <= set(state.variables):
+        return state
+
+    def scene(old: str) -> str:
+        return moved.get(old, old)
+
+    visits: dict[str, int] = {}
+    for old, count in state.visits.items():
+        visits[scene(old)] = visits.get(scene(old), 0) + count
+    used = frozenset(f"{scene(key.partition('/')[0])}/{key.partition('/')[2]}" for key in state.used)
+    variables = {**story.variables, **state.variables}
+    return attrs.evolve(
+        state, scene=scene(state.scene), visits=FrozenMap(visits), used=used, variables=FrozenMap(variables)
+    )
+
+
+def replay(story: Story, log: tuple[str, ...]) -> Optional[GameState]:
+    """Play the saved commands from a new game; None if one of them no longer takes a choice."""
+    state = engine.begin(story).state
+    for command in log:
+        turn = engine.step(story, state, command)
+        if turn.choice is None:
+            return None
+        state = turn.state
+    return state
+
+
+def restore(story: Story, save: SaveData, shown: str) -> Restored:
+    """The state to play from, or a SaveError saying exactly what no longer fits."""
+    if save.story_id != story.id:
+        raise SaveError(f"{shown} belongs to another story ('{save.story_id}'), not '{story.id}'")
+    if save.fingerprint == story.fingerprint and not misfits(story, save.state):
+        return Restored(save.state)
+    state = apply_renames(story, save.state)
+    problems = misfits(story, state)
+    if not problems:
+        return Restored(state, "The story has been updated since this save; your game carries on.")
+    replayed = replay(story, save.log)
+    if replayed is not None:
+        return Restored(
+            replayed,
+            f"The story has changed since this save; your game was rebuilt by replaying your {len(save.log)} moves.",
+        )
+    raise SaveError(f"{shown} no longer fits the story: {'; '.join(problems[:3])}. The save was left untouched")

@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adventure.loader import load_story
+from adventure.migrate import restore
+from adventure.saves import SaveError, SaveStore
+from adventure.session import Session
+
+from .conftest import MINI_SCENES, MINI_STORY, write_story
+
+
+def saved_in_yard(tmp_path: Path) -> SaveStore:
+    """Play the mini story to the yard with 2 gold and save it as 'mine'."""
+    story = load_story(write_story(tmp_path / "v1", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES}))
+    store = SaveStore(tmp_path / "saves")
+    game = Session(story, store)
+    game.start()
+    for line in ("take", "coins", "open", "save mine"):
+        game.handle(line)
+    return store
+
+
+def new_version(tmp_path: Path, scenes: str, story: str = MINI_STORY):  # type: ignore[no-untyped-def]
+    return load_story(write_story(tmp_path / "v2", {"story.yaml": story, "hall.yaml": scenes}))
+
+
+def test_an_unchanged_story_loads_silently(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    story = load_story(tmp_path / "v1")
+    restored = restore(story, store.read("mine"), "'mine'")
+    assert restored.note == "" and restored.state.scene == "yard"
+
+
+def test_an_edited_story_that_still_fits_loads_with_a_note(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    story = new_version(tmp_path, MINI_SCENES.replace("Cold air and stars.", "Frost and stars."), MINI_STORY.replace("  gold: 0", "  gold: 0\n  silver: 5"))
+    restored = restore(story, store.read("mine"), "'mine'")
+    assert "updated" in restored.note
+    assert restored.state.variables["gold"] == 2 and restored.state.variables["silver"] == 5
+
+
+def test_a_renamed_scene_with_its_old_id_listed_keeps_the_save(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    scenes = MINI_SCENES.replace("  yard:\n", "  courtyard:\n    aliases: [yard]\n").replace("goto: yard", "goto: courtyard")
+    restored = restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
+    assert restored.state.scene == "courtyard"
+    assert restored.state.visit_count("courtyard") == 1
+
+
+def test_a_renamed_scene_without_aliases_is_rebuilt_by_replay(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    scenes = MINI_SCENES.replace("  yard:\n", "  garden:\n").replace("goto: yard", "goto: garden")
+    restored = restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
+    assert "rebuilt by replaying your 3 moves" in restored.note
+    assert restored.state.scene == "garden" and restored.state.variables["gold"] == 2
+
+
+def test_when_replay_fails_too_the_message_says_what_is_missing(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    path = store.path("mine")
+    before = path.read_bytes()
+    scenes = (
+        MINI_SCENES.replace("  yard:\n", "  garden:\n")
+        .replace("goto: yard", "goto: garden")
+        .replace("label: Open the door", "label: Climb out of the window")
+    )
+    with pytest.raises(SaveError) as caught:
+        restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
+    assert str(caught.value) == "'mine' no longer fits the story: scene 'yard' no longer exists. The save was left untouched"
+    assert path.read_bytes() == before
+
+
+def test_a_save_of_another_story_is_refused(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    other = new_version(tmp_path, MINI_SCENES, MINI_STORY.replace("id: mini", "id: other"))
+    with pytest.raises(SaveError, match="'mine' belongs to another story \\('mini'\\), not 'other'"):
+        restore(other, store.read("mine"), "'mine'")
+
+
+def test_loading_in_game_says_the_story_changed(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    scenes = MINI_SCENES.replace("  yard:\n", "  garden:\n").replace("goto: yard", "goto: garden")
+    game = Session(new_version(tmp_path, scenes), store)
+    game.start()
+    output = game.handle("load mine").output
+    assert any("rebuilt by replaying" in block.text for block in output)
+    assert game.state.scene == "garden"

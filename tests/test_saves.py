@@ -1,0 +1,201 @@
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adventure.engine import begin, step
+from adventure.model import Story
+from adventure.saves import (
+    AUTOSAVE,
+    FORMAT,
+    SaveError,
+    SaveStore,
+    format_entries,
+    make_save,
+    save_from_dict,
+    save_to_dict,
+)
+
+
+def a_save(story: Story, *commands: str):  # type: ignore[no-untyped-def]
+    state = begin(story).state
+    log = []
+    for command in commands:
+        turn = step(story, state, command)
+        state = turn.state
+        if turn.choice:
+            log.append(turn.choice.label)
+    return make_save(story, state, log)
+
+
+def test_a_save_round_trips_through_json(mini: Story) -> None:
+    save = a_save(mini, "take", "coins", "open")
+    again = save_from_dict(json.loads(json.dumps(save_to_dict(save))))
+    assert again == save
+    assert again.state.scene == "yard" and again.state.variables["gold"] == 2
+    assert again.log == ("Take the key", "Pick up gold", "Open the door")
+
+
+def test_the_file_is_readable_json_with_version_story_and_summary(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    path = store.write("first", a_save(mini, "take", "open"))
+    data = json.loads(path.read_text())
+    assert data["format"] == FORMAT
+    assert data["story"] == {"id": "mini", "version": 1, "fingerprint": mini.fingerprint}
+    assert data["summary"] == {"title": "The Yard", "ids": 1, "ids_total": 2, "turn": 2, "ended": False}
+    assert path.read_text().count("\n") > 10  # indented for people
+
+
+def test_the_autosave_never_overwrites_a_named_save(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    store.write("autosave_", a_save(mini, "take"))
+    store.write(AUTOSAVE, a_save(mini, "coins"))
+    assert store.read("autosave_").state.used == {"hall/1"}
+    assert store.read(AUTOSAVE).state.variables["gold"] == 2
+    assert sorted(store.names()) == [AUTOSAVE, "autosave_"]
+
+
+def test_the_list_shows_name_scene_ids_and_turn(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    store.write("late", a_save(mini, "take", "open"))
+    [line] = format_entries(store.entries())
+    assert line.startswith("late  20") and "The Yard  Ids 1/2  turn 2" in line
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../escape", "use letters, digits, '-' and '_' only"),
+        ("/etc/passwd", "use letters, digits, '-' and '_' only"),
+        ("", "a save needs a name"),
+        ("bell\x07", "'bell\\x07' cannot name a save"),
+        ("x" * 65, "too long"),
+        (".autosave", "use letters"),
+    ],
+)
+def test_bad_names_are_refused_and_nothing_is_written(mini: Story, tmp_path: Path, name: str, message: str) -> None:
+    store = SaveStore(tmp_path / "saves")
+    with pytest.raises(SaveError, match=re.escape(message)):
+        store.write(name, a_save(mini))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mini"]  # the story fixture, nothing more
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=st.text(max_size=80))
+def test_no_name_ever_writes_outside_the_saves_folder(mini: Story, tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+    root = tmp_path_factory.mktemp("root")
+    folder = root / "saves"
+    save = a_save(mini)
+    try:
+        path = SaveStore(folder).write(name, save)
+    except SaveError:
+        path = None
+    outside = [p for p in root.rglob("*") if p != folder and folder not in p.parents]
+    assert outside == []
+    if path is not None:
+        assert path.resolve().parent == folder.resolve()
+
+
+# ------------------------------------------------------------------ bad files
+
+
+def damaged(tmp_path: Path, mini: Story, text: str | bytes) -> tuple[SaveStore, Path, bytes]:
+    store = SaveStore(tmp_path)
+    path = tmp_path / "broken.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return store, path, path.read_bytes()
+
+
+def valid_dict(mini: Story) -> dict:  # type: ignore[type-arg]
+    return save_to_dict(a_save(mini, "take"))
+
+
+BAD_FILES = {
+    "truncated": (lambda d: json.dumps(d)[:-40], "is damaged (not valid JSON at line 1"),
+    "garbage": (lambda d: b"\x00\xff\xfe garbage", "is damaged (not UTF-8 text)"),
+    "not an object": (lambda d: "[1, 2, 3]", "is damaged (the file does not hold a save"),
+    "wrong type": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": "three"}}), "'state.turn' should be a whole number, not str"),
+    "bool for int": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": True}}), "'state.turn' should be a whole number, not bool"),
+    "missing field": (lambda d: json.dumps({k: v for k, v in d.items() if k != "log"}), "'log' is missing"),
+    "bad variable": (lambda d: json.dumps({**d, "state": {**d["state"], "variables": {"gold": [1]}}}), "'state.variables.gold' should be a whole number or true/false"),
+    "future format": (lambda d: json.dumps({**d, "format": FORMAT + 1}), "was made by a newer version of the game"),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_a_bad_file_gets_one_clear_line_and_is_left_unchanged(mini: Story, tmp_path: Path, kind: str) -> None:
+    make, message = BAD_FILES[kind]
+    store, path, before = damaged(tmp_path, mini, make(valid_dict(mini)))
+    stamp = path.stat().st_mtime_ns
+    with pytest.raises(SaveError) as caught:
+        store.read("broken")
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert path.read_bytes() == before and path.stat().st_mtime_ns == stamp
+
+
+def test_an_unreadable_file_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "odd.json").mkdir()  # a folder where a file should be: unreadable even for root
+    with pytest.raises(SaveError, match="save 'odd' cannot be read"):
+        SaveStore(tmp_path).read("odd")
+
+
+def test_a_missing_save_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SaveError, match="there is no save 'ghost'"):
+        SaveStore(tmp_path).read("ghost")
+
+
+def test_a_damaged_file_shows_in_the_list_without_stopping_it(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    store.write("good", a_save(mini))
+    (tmp_path / "bad.json").write_text("{")
+    lines = format_entries(store.entries())
+    assert any(line.startswith("bad ") and "cannot be read" in line for line in lines)
+    assert any(line.startswith("good ") for line in lines)
+
+
+# ------------------------------------------------------------------ atomicity
+
+WRITER = """
+import sys
+from pathlib import Path
+from adventure.loader import load_story
+from adventure.engine import begin
+from adventure.saves import SaveStore, make_save
+story = load_story(sys.argv[1])
+store = SaveStore(Path(sys.argv[2]))
+state = begin(story).state
+log = ["Pick up gold"] * 5000   # a long log makes each write take a while
+print("ready", flush=True)
+n = 0
+while True:
+    n += 1
+    store.write("slot", make_save(story, state, log + [str(n)]))
+"""
+
+
+def test_killing_a_saving_process_never_leaves_a_broken_save(mini_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    rounds = 0
+    for delay in [0.01 * (i % 7) + 0.003 * i for i in range(25)]:
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(mini_dir), str(folder)], stdout=subprocess.PIPE, text=True)
+        assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
+        time.sleep(delay)
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.wait()
+        rounds += 1
+        store = SaveStore(folder)
+        for name in store.names():
+            store.read(name)  # raises if any save is broken
+    assert rounds == 25
+    assert SaveStore(folder).names() == ["slot"]
