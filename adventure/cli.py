@@ -42,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     start = play.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true", help="go on from the newest save")
     start.add_argument("--load", metavar="NAME", help="go on from the save NAME")
+    play.add_argument("--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)")
     _saves_option(play)
     listing = sub.add_parser("saves", help="list the saved games")
     _saves_option(listing)
@@ -55,8 +56,13 @@ def _saves_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_play(args: argparse.Namespace) -> int:
-    story = load_story(story_folder(args.scenes))
+    folder = story_folder(args.scenes)
+    story = load_story(folder)
     session = Session(story, SaveStore(saves_folder(args.saves, os.environ)))
+    if args.dev:
+        from .dev import StoryWatcher
+
+        session.watcher = StoryWatcher(folder)
     if args.load:
         opening = session.start_from_save(args.load)
     elif args.resume and session.store and session.store.names():

@@ -87,14 +87,21 @@ def restore(story: Story, save: SaveData, shown: str) -> Restored:
         raise SaveError(f"{shown} belongs to another story ('{save.story_id}'), not '{story.id}'")
     if save.fingerprint == story.fingerprint and not misfits(story, save.state):
         return Restored(save.state)
-    state = apply_renames(story, save.state)
-    problems = misfits(story, state)
+    try:
+        return carry_over(story, save.state, save.log, "since this save")
+    except SaveError as error:
+        raise SaveError(f"{shown} no longer fits the story: {error}. The save was left untouched") from None
+
+
+def carry_over(story: Story, state: GameState, log: tuple[str, ...], since: str) -> Restored:
+    """Bring a state into a changed story: as it is if it fits, else by replaying its log."""
+    renamed = apply_renames(story, state)
+    problems = misfits(story, renamed)
     if not problems:
-        return Restored(state, "The story has been updated since this save; your game carries on.")
-    replayed = replay(story, save.log)
+        return Restored(renamed, f"The story has been updated {since}; your game carries on.")
+    replayed = replay(story, log)
     if replayed is not None:
         return Restored(
-            replayed,
-            f"The story has changed since this save; your game was rebuilt by replaying your {len(save.log)} moves.",
+            replayed, f"The story has changed {since}; your game was rebuilt by replaying your {len(log)} moves."
         )
-    raise SaveError(f"{shown} no longer fits the story: {'; '.join(problems[:3])}. The save was left untouched")
+    raise SaveError("; ".join(problems[:3]))

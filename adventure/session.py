@@ -14,10 +14,11 @@ import attrs
 from . import engine
 from . import output as out
 from .commands import SAVE_ALIASES
-from .migrate import restore
+from .dev import StoryWatcher
+from .errors import StoryError
+from .migrate import Restored, carry_over, restore
 from .model import Story
 from .output import Block, Output
-from .migrate import Restored
 from .saves import AUTOSAVE, SaveError, SaveStore, Summary, check_name, format_entries, make_save, summarize
 from .state import GameState
 
@@ -55,6 +56,7 @@ class Session:
     last_name: Optional[str] = None
     question: Optional[_Question] = None
     autosave_problem: str = ""
+    watcher: Optional[StoryWatcher] = None  # set in --dev mode: reload the story when its files change
 
     # ---------------------------------------------------------------- starting
 
@@ -82,6 +84,11 @@ class Session:
                 return Reply(question.action())
             return Reply((_note("All right, nothing was changed."),))
         words = line.split(maxsplit=1)
+        if self.watcher is not None:
+            if line.strip().lower() == "reload":
+                return Reply(self._reload())
+            if self.watcher.changed():
+                return Reply(self._reload() + self.handle(line).output)
         verb = SAVE_ALIASES.get(words[0].lower()) if words else None
         argument = words[1].strip() if len(words) > 1 else ""
         if verb is not None and self.store is not None:
@@ -184,6 +191,22 @@ class Session:
     def _shown(name: str) -> str:
         return "the autosave" if name == AUTOSAVE else f"'{name}'"
 
+    def _reload(self) -> Output:
+        """Read the story again and keep the player's place; on any problem keep the old story."""
+        assert self.watcher is not None
+        try:
+            story = self.watcher.load()
+        except StoryError as error:
+            lines = error.show().splitlines()
+            return (Block(out.LIST, "The story could not be reloaded; you are still playing the old one:", tuple(lines)),)
+        try:
+            carried = carry_over(story, self.state, tuple(self.log), "on disk")
+        except SaveError as error:
+            return (_error(f"The story was reloaded, but your place no longer fits it ({error}); still playing the old one."),)
+        self.story, self.state = story, carried.state
+        self.undo_stack = []
+        return (_note(f"Reloaded the story from {self.watcher.folder}."),) + engine.describe(story, carried.state)
+
     # ---------------------------------------------------------------- autosave
 
     def autosave(self) -> Output:
@@ -203,7 +226,7 @@ class Session:
     # ---------------------------------------------------------------- for front ends
 
     def completions(self) -> list[str]:
-        extra: list[str] = ["save", "saves", "undo", "restart"]
+        extra: list[str] = ["save", "saves", "undo", "restart"] + (["reload"] if self.watcher else [])
         if self.store is not None:
             names = self.store.names()
             extra += [f"load {name}" for name in names] + [f"delete {name}" for name in names if name != AUTOSAVE]
