@@ -12,28 +12,30 @@ from .model import Choice
 
 # The verbs a player can type anywhere, with their short forms and what they do. Front ends add
 # their own (saving, loading) to the same table, so help and completion never disagree.
-GAME_COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("look", ("l",), "describe the scene again"),
-    ("inventory", ("i",), "what you carry, your Ids apart"),
-    ("help", ("?",), "this list"),
-    ("quit", ("q",), "leave the game (it is saved as the autosave)"),
+Command = tuple[str, tuple[str, ...], str, str]  # verb, short forms, what follows it, what it does
+
+GAME_COMMANDS: tuple[Command, ...] = (
+    ("look", ("l",), "", "describe the scene again"),
+    ("inventory", ("i",), "", "what you carry, your Ids apart"),
+    ("help", ("?",), "", "this list"),
+    ("quit", ("q",), "", "leave the game (it is kept in the autosave)"),
 )
 # Handled by the session, around the story: they read and write save files.
-SAVE_COMMANDS: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("save", (), "save NAME: save the game under a name (save alone reuses the last name)"),
-    ("load", (), "load NAME: go back to a saved game (load alone takes the newest)"),
-    ("saves", (), "list the saved games"),
-    ("delete", (), "delete NAME: delete a saved game"),
-    ("undo", ("u",), "take back the last move"),
-    ("restart", (), "start the story again from the beginning"),
+SAVE_COMMANDS: tuple[Command, ...] = (
+    ("save", (), "[NAME]", "save the game; alone, under the last name used"),
+    ("load", (), "[NAME]", "go back to a saved game; alone, the newest"),
+    ("saves", (), "", "list the saved games"),
+    ("delete", (), "NAME", "delete a saved game"),
+    ("undo", ("u",), "", "take back the last move"),
+    ("restart", (), "", "start the story again from the beginning"),
 )
 ALL_COMMANDS = GAME_COMMANDS + SAVE_COMMANDS
 
 
-def command_aliases(table: Sequence[tuple[str, tuple[str, ...], str]]) -> dict[str, str]:
+def command_aliases(table: Sequence[Command]) -> dict[str, str]:
     """Every spelling of every verb, mapped to the verb."""
     aliases: dict[str, str] = {}
-    for verb, shorts, _ in table:
+    for verb, shorts, _, _ in table:
         aliases[verb] = verb
         for short in shorts:
             aliases[short] = verb

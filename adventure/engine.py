@@ -7,7 +7,7 @@ from typing import Optional
 import attrs
 
 from . import output as out
-from .commands import ALL_COMMANDS, GAME_ALIASES, GAME_COMMANDS, match_choice, words_of
+from .commands import ALL_COMMANDS, GAME_ALIASES, GAME_COMMANDS, Command, match_choice, words_of
 from .expr import Assign, Drop, Env, Expr, Take, Value, evaluate
 from .model import Choice, Scene, Story, Text
 from .output import Block, Output
@@ -173,11 +173,11 @@ def inventory_blocks(story: Story, state: GameState) -> Output:
     return tuple(blocks)
 
 
-def help_blocks(table: tuple[tuple[str, tuple[str, ...], str], ...] = ALL_COMMANDS) -> Output:
+def help_blocks(table: tuple[Command, ...] = ALL_COMMANDS) -> Output:
     lines = ["a number: take that choice", "words: take the choice they name (a beginning is enough)"]
-    for verb, shorts, what in table:
+    for verb, shorts, arguments, what in table:
         spelled = " / ".join((verb,) + shorts)
-        lines.append(f"{spelled}: {what}")
+        lines.append(f"{spelled} {arguments}: {what}" if arguments else f"{spelled}: {what}")
     return (Block(out.LIST, "Commands:", tuple(lines)),)
 
 
@@ -220,7 +220,6 @@ def completions(story: Story, state: GameState, extra: tuple[str, ...] = ()) -> 
         words.append(str(n))
         words.append(" ".join(words_of(choice.label)))
         words.extend(" ".join(words_of(w)) for w in choice.words)
-    for verb, shorts, _ in GAME_COMMANDS:
-        words.append(verb)
+    words.extend(verb for verb, _, _, _ in GAME_COMMANDS)
     words.extend(extra)
     return list(dict.fromkeys(w for w in words if w))

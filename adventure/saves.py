@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
@@ -225,7 +225,8 @@ class SaveStore:
             self.folder.mkdir(parents=True, exist_ok=True)
             for stale in self.folder.glob(f".{path.stem}.*.tmp"):
                 stale.unlink(missing_ok=True)  # left by a write that was killed half way
-            handle, temporary = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=self.folder)
+            temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     stream.write(text)
