@@ -101,6 +101,12 @@ def mini(mini_dir: Path) -> Story:
 SHIPPED = Path(__file__).resolve().parent.parent / "scenes"
 
 
+@pytest.fixture(scope="session")
+def shipped_story() -> Story:
+    """The story the game ships, loaded once for the whole run."""
+    return load_story(SHIPPED)
+
+
 @pytest.fixture(autouse=True)
 def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test, and every command it runs, saves into its own temporary folder."""

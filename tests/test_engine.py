@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure import output as out
-from adventure.engine import begin, completions, step
+from adventure.engine import begin, completions, step, visible_choices
 from adventure.model import Story
 from adventure.output import plain_text
 from adventure.state import GameState
@@ -126,3 +126,19 @@ def test_random_commands_never_crash_or_leave_the_story(mini: Story, commands: l
         assert set(state.visits) <= set(mini.scenes)
         assert state.ending is None or state.ending in mini.endings
         assert attrs.evolve(state) == state and hash(state) == hash(attrs.evolve(state))
+
+
+@settings(max_examples=40, deadline=None)
+@given(picks=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=120))
+def test_random_play_of_the_shipped_story_stays_inside_it(shipped_story: Story, picks: list[int]) -> None:
+    story = shipped_story
+    state = begin(story).state
+    for pick in picks:
+        if state.ended:
+            break
+        choices = visible_choices(story, state)
+        assert choices, f"no way on from scene {state.scene!r}"
+        state = step(story, state, str((pick - 1) % len(choices) + 1)).state
+        assert state.scene in story.scenes
+        assert all(item in story.items for item in state.inventory)
+

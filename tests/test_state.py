@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import attrs
+
+from adventure.engine import begin, step
+from adventure.model import Story
+from adventure.state import FrozenMap, GameState, new_game
+
+
+def test_a_new_game_starts_at_the_start_with_the_declared_values(mini: Story) -> None:
+    state = new_game(mini)
+    assert state.scene == "hall" and dict(state.variables) == {"gold": 0, "door_open": False}
+    assert state.inventory == () and state.turn == 0 and not state.ended
+
+
+def test_states_are_values_equal_states_hash_alike(mini: Story) -> None:
+    one = step(mini, begin(mini).state, "coins").state
+    two = step(mini, begin(mini).state, "coins").state
+    assert one == two and hash(one) == hash(two)
+    assert len({one, two}) == 1
+
+
+def test_changing_a_state_makes_a_new_one(mini: Story) -> None:
+    state = begin(mini).state
+    changed = attrs.evolve(state, variables=state.variables.updated({"gold": 9}))
+    assert state.variables["gold"] == 0 and changed.variables["gold"] == 9
+
+
+def test_to_dict_is_plain_json_data(mini: Story) -> None:
+    state = step(mini, step(mini, begin(mini).state, "take").state, "open").state
+    assert state.to_dict() == {
+        "scene": "yard",
+        "variables": {"gold": 0, "door_open": True},
+        "inventory": ["key", "id_one"],
+        "visits": {"hall": 1, "yard": 1},
+        "used": ["hall/1"],
+        "turn": 2,
+        "ending": None,
+    }
+
+
+def test_frozen_maps_compare_with_plain_dicts() -> None:
+    assert FrozenMap({"a": 1}) == {"a": 1}
+    assert GameState("x", {"a": 1}).variables == FrozenMap({"a": 1})
