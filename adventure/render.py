@@ -45,5 +45,5 @@ def layout(output: Output, width: int) -> list[Line]:
 
 
 def plain(output: Output, width: int) -> str:
-    """The blocks as plain text: no escape codes, for pipes, files and NO_COLOR terminals."""
-    return "\n".join(text for _, text in layout(output, width))
+    """The blocks as plain text, for pipes and files: no escape codes, so titles are marked in text."""
+    return "\n".join(f"== {text} ==" if style == "title" else text for style, text in layout(output, width))

@@ -31,3 +31,7 @@ def test_an_empty_list_says_so() -> None:
 
 def test_endings_stand_out() -> None:
     assert plain((Block(out.ENDING, "Code Eve"),), 80) == "*** Code Eve ***"
+
+
+def test_plain_text_marks_titles_without_escape_codes() -> None:
+    assert plain((Block(out.TITLE, "The Hall"), Block(out.PROSE, "Dust.")), 80) == "== The Hall ==\n\nDust."
