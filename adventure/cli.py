@@ -14,6 +14,7 @@ from .loader import STORY_FILE, load_story
 from .output import NOTE, Block
 from .saves import SaveStore, format_entries, saves_folder
 from .session import Session
+from .tools import TOOLS, add_tool_parsers
 
 
 
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     _saves_option(play)
     listing = sub.add_parser("saves", help="list the saved games")
     _saves_option(listing)
+    add_tool_parsers(sub)
     return parser
 
 
@@ -94,7 +96,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         arguments.insert(0, "play")
     args = build_parser().parse_args(arguments)
     try:
-        return {"play": run_play, "saves": run_saves}[args.command](args)
+        return {"play": run_play, "saves": run_saves, **TOOLS}[args.command](args)
     except AdventureError as error:
         print(error.show(), file=sys.stderr)
         return error.exit_code

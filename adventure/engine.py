@@ -142,14 +142,27 @@ def apply_effects(story: Story, state: GameState, choice: Choice) -> GameState:
     )
 
 
-def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
-    """Run a choice: effects, then its `say`, then the move to a scene or an ending."""
+def _spend(story: Story, state: GameState, choice: Choice) -> GameState:
+    """What a choice does before it moves the player: its effects, a turn, its `once` used."""
     state = apply_effects(story, state, choice)
-    state = attrs.evolve(
+    return attrs.evolve(
         state,
         turn=state.turn + 1,
         used=state.used | {choice.key} if choice.once else state.used,
     )
+
+
+def advance(story: Story, state: GameState, choice: Choice) -> GameState:
+    """The state `take_choice` leads to, without rendering a word: for tools that explore every play."""
+    state = _spend(story, state, choice)
+    if choice.end is not None:
+        return attrs.evolve(state, ending=choice.end)
+    return enter(story, state, choice.goto) if choice.goto is not None else state
+
+
+def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
+    """Run a choice: effects, then its `say`, then the move to a scene or an ending."""
+    state = _spend(story, state, choice)
     said = tuple(Block(out.PROSE, p) for p in render(choice.say, make_env(story, state)))
     if choice.end is not None:
         state = attrs.evolve(state, ending=choice.end)

@@ -115,7 +115,8 @@ def parse_story(
 ) -> Story:
     """Build the model from composed files, checking every reference; raise StoryError on any problem."""
     problems = problems if problems is not None else []
-    header, variables, items, ending_nodes = _read_story_file(documents.get(story_file), story_file, problems)
+    variable_sources: dict[str, Source] = {}
+    header, variables, items, ending_nodes = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
     scene_nodes = _collect_scenes(documents, story_file, problems)
     names = Names(
         {name: ("truth value" if isinstance(v, bool) else "number") for name, v in variables.items()},
@@ -153,6 +154,7 @@ def parse_story(
         endings=endings,
         source=Source(story_file, 1, 1),
         fingerprint=fingerprint,
+        variable_sources=variable_sources,
     )
 
 
@@ -173,7 +175,7 @@ HeaderField = tuple[Reader, object, yaml.Node]
 
 
 def _read_story_file(
-    document: Optional[Document], file: str, problems: list[Problem]
+    document: Optional[Document], file: str, problems: list[Problem], sources: Optional[dict[str, Source]] = None
 ) -> tuple[dict[str, HeaderField], dict[str, int | bool], dict[str, Item], dict[str, tuple[Reader, yaml.Node]]]:
     header: dict[str, HeaderField] = {}
     variables: dict[str, int | bool] = {}
@@ -216,6 +218,8 @@ def _read_story_file(
             value = reader.value(node, f"the starting value of {name!r}")
             # A bad starting value is reported once; the name stays declared so uses don't cascade.
             variables[name] = 0 if value is None else value
+            if sources is not None:
+                sources[name] = reader.source(key_node)
     if "items" in top and not _is_empty(top["items"][1]):
         for item_id, (key_node, node) in (reader.mapping(top["items"][1], "'items'", any_keys=True) or {}).items():
             if reader.identifier(key_node, "the item id") is None:

@@ -97,6 +97,7 @@ class Story:
     endings: Mapping[str, Ending]
     source: Source = NOWHERE
     fingerprint: str = ""  # a digest of the story's files: saves notice when the story changed
+    variable_sources: Mapping[str, Source] = attrs.field(factory=dict)  # where each variable is declared
     names: Names = attrs.field(init=False)
     id_items: frozenset[str] = attrs.field(init=False)
 

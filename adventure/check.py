@@ -1,0 +1,278 @@
+"""Proving a story playable: lint it, explore every state a player can reach, report.
+
+Pure: a Story in, a Report out. The exploration (explore.py) plays the real engine, so what it
+proves is about the game as played, and every witness is a list of commands a player could type,
+checked by replaying it move by move.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, Optional
+
+import attrs
+
+from . import engine
+from .commands import ALL_COMMANDS, command_aliases, match_choice, words_of
+from .errors import Problem
+from .explore import Exploration, Node, explore, hopeful, parent, trap_entries
+from .lint import lint_story
+from .model import Choice, Source, Story
+from .state import GameState
+
+PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
+DEFAULT_MAX_STATES = 1_000_000
+DEFAULT_MAX_SECONDS = 20.0
+
+# Words the front ends take for themselves before the story sees them: never the start of a witness.
+_RESERVED = set(command_aliases(ALL_COMMANDS))
+
+
+@attrs.frozen
+class Property:
+    """One claim about the story, proved or refuted with a witness, or left unknown at a bound."""
+
+    kind: str  # "scene", "ending", "id" (reachable, reachable, obtainable) or "softlock"
+    subject: str  # the scene, ending or item id; for a softlock, the scene where the trap begins
+    status: str
+    witness: tuple[str, ...] = ()  # the shortest commands that reach it, or that walk into the trap
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "subject": self.subject, "status": self.status, "witness": list(self.witness)}
+
+
+@attrs.frozen
+class Report:
+    """Everything `adventure check` found: problems for people, properties and counts for tools."""
+
+    story: str
+    problems: tuple[Problem, ...]
+    properties: tuple[Property, ...]
+    states: int
+    transitions: int
+    complete: bool  # False when a bound stopped the exploration
+    limit: str  # what stopped it: "", "states" or "time"
+    seconds: float
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+    def count(self, kind: str, status: str = PROVED) -> int:
+        return sum(1 for p in self.properties if p.kind == kind and p.status == status)
+
+    def total(self, kind: str) -> int:
+        return sum(1 for p in self.properties if p.kind == kind)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story": self.story,
+            "ok": not self.errors,
+            "complete": self.complete,
+            "limit": self.limit or None,
+            "states": self.states,
+            "transitions": self.transitions,
+            "seconds": round(self.seconds, 4),
+            "problems": [attrs.asdict(p) for p in self.problems],
+            "properties": [p.to_dict() for p in self.properties],
+        }
+
+
+# ---------------------------------------------------------------- witnesses
+
+
+def command_for(story: Story, state: GameState, choice: Choice) -> str:
+    """What a player types to take `choice`: its label's words when they pick it, else its number."""
+    visible = engine.visible_choices(story, state)
+    number = next((n for n, c in enumerate(visible, 1) if c.key == choice.key), 0)
+    assert number, f"choice {choice.key} is not shown where the exploration took it"
+    words = " ".join(words_of(choice.label))
+    if words and not words.isdigit() and words.split()[0] not in _RESERVED:
+        if match_choice(words, visible).choice is choice:
+            return words
+    return str(number)
+
+
+class Witnesses:
+    """Shortest paths to explored states, as commands, replayed in the real game as they are built.
+
+    Paths to different states share their beginnings; each step is worked out once.
+    """
+
+    def __init__(self, story: Story, graph: Exploration) -> None:
+        self.story = story
+        self.graph = graph
+        self.known: dict[Node, tuple[tuple[str, ...], GameState]] = {}
+
+    def to(self, node: Node, good: Optional[list[int]] = None) -> tuple[tuple[str, ...], GameState]:
+        """The commands that reach `node`, and the real state they lead to."""
+        steps: list[tuple[Node, Choice]] = []
+        while node not in self.known and node[0] > 0:
+            earlier, choice = parent(self.graph, node, good if not steps else None)
+            steps.append((node, choice))
+            node = earlier
+        commands, state = self.known.get(node) or ((), engine.begin(self.story).state)
+        for reached, choice in reversed(steps):
+            commands += (command_for(self.story, state, choice),)
+            state = engine.advance(self.story, state, choice)
+            if good is None:
+                self.known[reached] = (commands, state)
+        return commands, state
+
+    def commands(self, node: Node, then: Optional[Choice] = None) -> tuple[str, ...]:
+        commands, state = self.to(node)
+        return commands + ((command_for(self.story, state, then),) if then is not None else ())
+
+
+# ---------------------------------------------------------------- the report
+
+
+def check_story(
+    story: Story,
+    max_states: int = DEFAULT_MAX_STATES,
+    max_seconds: float = DEFAULT_MAX_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> Report:
+    """Lint the story and explore it; every refuted property becomes an error with its witness."""
+    began = clock()
+    graph = explore(story, max_states, max_seconds, clock)
+    properties, stuck = _properties(story, graph)
+    problems = _merge(story, lint_story(story), graph, properties, stuck)
+    return Report(
+        story=story.id,
+        problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code))),
+        properties=tuple(properties),
+        states=graph.states,
+        transitions=sum((graph.seen[k] & e.enable).bit_count() for k, edges in enumerate(graph.edges) for e in edges or ()),
+        complete=graph.complete,
+        limit=graph.limit,
+        seconds=clock() - began,
+    )
+
+
+def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[str, GameState]]:
+    """Every property with its witness, and the state each softlock witness ends in."""
+    first: dict[tuple[str, str], Node] = {}
+    for level, frontier in enumerate(graph.levels):
+        for k, mask in frontier.items():
+            state = graph.keys[k]
+            place = ("ending", state.ending or "") if state.ended else ("scene", state.scene)
+            if place not in first:
+                first[place] = (level, k, (mask & -mask).bit_length() - 1)
+    missing = UNKNOWN if not graph.complete else REFUTED
+    witnesses = Witnesses(story, graph)
+    properties = []
+    for kind, ids in (("scene", story.scenes), ("ending", story.endings)):
+        for subject in ids:
+            if (kind, subject) in first:
+                properties.append(Property(kind, subject, PROVED, witnesses.commands(first[kind, subject])))
+            else:
+                properties.append(Property(kind, subject, missing))
+    for item in (i for i in story.items if i in story.id_items):
+        if item in graph.obtained:
+            level, k, edge = graph.obtained[item]
+            source = graph.levels[level][k] & edge.enable
+            node = (level, k, (source & -source).bit_length() - 1)
+            properties.append(Property("id", item, PROVED, witnesses.commands(node, then=edge.choice)))
+        else:
+            properties.append(Property("id", item, missing))
+    good = hopeful(graph)
+    stuck: dict[str, GameState] = {}
+    if any(seen & ~hope for seen, hope in zip(graph.seen, good)):
+        for scene, node in trap_entries(graph, good).items():
+            commands, stuck[scene] = witnesses.to(node, good)
+            properties.append(Property("softlock", scene, REFUTED, commands))
+    if not stuck:
+        properties.append(Property("softlock", "", PROVED if graph.complete else UNKNOWN))
+    return properties, stuck
+
+
+def _quote(commands: tuple[str, ...]) -> str:
+    return "'" + ", ".join(commands) + "'" if commands else "the start"
+
+
+def _at(source: Source, message: str, code: str, severity: str = "error") -> Problem:
+    return Problem(source.file, source.line, source.column, message, severity, code)
+
+
+def _merge(
+    story: Story, lints: list[Problem], graph: Exploration, properties: list[Property], stuck: dict[str, GameState]
+) -> list[Problem]:
+    """Lint warnings and refuted properties, one problem per thing wrong."""
+    problems: list[Problem] = []
+    by_place = {(p.code, p.file, p.line, p.column): p for p in lints}
+
+    def absorb(code: str, source: Source) -> str:
+        """Drop the lint warning that says the same as an error, keeping its reason."""
+        lint = by_place.pop((code, source.file, source.line, source.column), None)
+        return f" ({lint.message.split(': ', 1)[-1]})" if lint else ""
+
+    for prop in properties:
+        if prop.status != REFUTED:
+            continue
+        if prop.kind == "scene":
+            source = story.scenes[prop.subject].source
+            reason = absorb("no-way-in", source) or ": no play leads to it"
+            problems.append(_at(source, f"scene {prop.subject!r} can never be reached{reason}", "unreachable-scene"))
+        elif prop.kind == "ending":
+            source = story.endings[prop.subject].source
+            problems.append(_at(source, f"ending {prop.subject!r} can never be reached: no play ends with it", "unreachable-ending"))
+        elif prop.kind == "id":
+            source = story.items[prop.subject].source
+            reason = absorb("unused-item", source) or ": no play takes it"
+            problems.append(_at(source, f"Id {prop.subject!r} can never be obtained{reason}", "unobtainable-id"))
+        else:
+            state = stuck[prop.subject]
+            how = "no choice is shown there" if not engine.visible_choices(story, state) else "no ending can be reached from there"
+            problems.append(_at(
+                story.scenes[prop.subject].source,
+                f"softlock: after {_quote(prop.witness)} the player is in scene {prop.subject!r} and {how}",
+                "softlock",
+            ))
+    if graph.complete:
+        problems.extend(_never_shown(story, graph, by_place))
+    else:
+        problems.append(_bound_warning(story, graph, properties))
+    return problems + list(by_place.values())
+
+
+def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, int, int], Problem]) -> list[Problem]:
+    """Choices that matter, in scenes the player reaches, that no play ever shows."""
+    shown = {e.choice.key for k, edges in enumerate(graph.edges) for e in edges or () if graph.seen[k] & e.enable}
+    reached = {state.scene for k, state in enumerate(graph.keys) if graph.seen[k] and not state.ended}
+    problems = []
+    for scene_id in story.scenes:
+        if scene_id not in reached:
+            continue
+        for number, choice in enumerate(story.scenes[scene_id].choices, 1):
+            if choice.key in shown or choice.key in graph.analysis.inert:
+                continue
+            source = choice.source
+            if ("never-holds", source.file, source.line, source.column) in lints:
+                continue  # the linter already says why
+            problems.append(_at(
+                source,
+                f"choice {number} of scene {scene_id!r} ({choice.label!r}) is never shown: "
+                "its condition never holds when the player is there",
+                "never-shown",
+                "warning",
+            ))
+    return problems
+
+
+def _bound_warning(story: Story, graph: Exploration, properties: list[Property]) -> Problem:
+    unproved = [p for p in properties if p.status == UNKNOWN]
+    bound = "--max-states" if graph.limit == "states" else "--max-seconds"
+    names = ", ".join(f"{p.kind} {p.subject!r}" if p.subject else "no softlock" for p in unproved[:6])
+    more = f" and {len(unproved) - 6} more" if len(unproved) > 6 else ""
+    what = f"not proved: {names}{more}" if unproved else "everything was proved anyway"
+    return Problem(
+        story.source.file, 0, 0,
+        f"the exploration stopped at the {bound} bound after {graph.states} states; {what}",
+        "warning", "bound",
+    )

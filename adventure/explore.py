@@ -1,0 +1,335 @@
+"""Breadth-first over every state a player can reach, with counters kept as sets of values.
+
+Counters (trust, doses: numbers that effects change only by constants and only conditions read)
+are what makes a story's state space large: each of their values multiplies every other part of
+the state. So a state is split in two: a *key*, the normalised state (see statespace.py) without
+its counters, and the counters' values, one bit of a mask per combination. Every key carries the
+mask of values it is reached with. The engine runs once per key and choice however many values
+there are: a condition becomes the mask of the values it accepts, an effect on counters a shift.
+
+The graph explored is still the graph of states (key and values), level by level, so shortest
+paths, softlocks and counts are those of a plain breadth-first search over states.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from typing import Optional
+
+import attrs
+
+from . import engine
+from .expr import Assign, Env, Var
+from .masks import Clamp, Counter, Layout, Transform
+from .model import Choice, Story
+from .state import GameState
+from .statespace import Analysis, Normaliser, fold, walk
+
+MAX_BITS = 1 << 16  # the widest mask: 8 KiB integers stay fast
+
+
+@attrs.frozen
+class Edge:
+    """A choice from a key: for which counter values it shows, where it leads, what it does."""
+
+    choice: Choice
+    enable: int
+    target: int
+    transform: Transform
+    clamp: Clamp  # the target scene's normalisation of the counters
+    obtains: tuple[str, ...]  # the Ids in hand after it
+
+    def apply(self, mask: int) -> int:
+        if self.transform.changes:
+            mask = self.transform.apply(mask)
+        return self.clamp.apply(mask) if mask & self.clamp.moved else mask
+
+    def preimage(self, mask: int) -> int:
+        return self.transform.preimage(self.clamp.preimage(mask))
+
+
+def counters(analysis: Analysis) -> Layout:
+    """The variables worth keeping as sets of values, within MAX_BITS.
+
+    Candidates are the variables that matter somewhere, that effects change only by constants
+    and that no effect reads. Numbers with the widest ranges come first, then truth values, those
+    that matter in the most scenes first: each multiplies the states most while it stays in keys.
+    """
+    story = analysis.story
+    read_by_effects = {
+        node.name
+        for scene in story.scenes.values()
+        for choice in scene.choices
+        for effect in choice.effects
+        if isinstance(effect, Assign)
+        for node in walk(effect.value)
+        if isinstance(node, Var)
+    }
+    everywhere = frozenset(story.scenes)
+    candidates = []
+    for name, default in story.variables.items():
+        scenes = sum(1 for live in analysis.live.values() if ("var", name) in live)
+        if name in read_by_effects or not scenes:
+            continue
+        changes = analysis.changes(everywhere, name)
+        if changes is None or None in changes[:2]:
+            continue
+        up, down, resets = changes
+        assert up is not None and down is not None
+        values = [int(default), *map(int, resets)]
+        low, high = min(values) - down, max(values) + up
+        flag = isinstance(default, bool)
+        candidates.append((flag, -(high - low + 1), -scenes, name, 0 if flag else low, 2 if flag else high - low + 1))
+    chosen: list[Counter] = []
+    stride = 1
+    for flag, _, _, name, low, size in sorted(candidates):
+        if stride * size <= MAX_BITS:
+            chosen.append(Counter(name, low, size, stride, flag))
+            stride *= size
+    return Layout(tuple(chosen), story.variables)
+
+
+@attrs.define
+class Exploration:
+    """The explored graph: keys, the values each is reached with, level by level, and the edges."""
+
+    story: Story
+    analysis: Analysis
+    layout: Layout
+    normalise: Normaliser
+    keys: list[GameState] = attrs.field(factory=list)
+    index: dict[GameState, int] = attrs.field(factory=dict)
+    edges: list[Optional[list[Edge]]] = attrs.field(factory=list)
+    preds: list[list[tuple[int, Edge]]] = attrs.field(factory=list)
+    seen: list[int] = attrs.field(factory=list)
+    levels: list[dict[int, int]] = attrs.field(factory=list)  # level -> key -> values first reached there
+    unexpanded: dict[int, int] = attrs.field(factory=dict)  # reached when a bound stopped the search
+    obtained: dict[str, tuple[int, int, Edge]] = attrs.field(factory=dict)  # Id -> level, key, edge
+    clamps: dict[str, Clamp] = attrs.field(factory=dict)
+    states: int = 0
+    limit: str = ""  # "", "states" or "time"
+
+    @property
+    def complete(self) -> bool:
+        return not self.limit
+
+    def key(self, state: GameState) -> int:
+        normal = self.normalise(state)
+        found = self.index.get(normal)
+        if found is None:
+            found = self.index[normal] = len(self.keys)
+            self.keys.append(normal)
+            self.edges.append(None)
+            self.preds.append([])
+            self.seen.append(0)
+        return found
+
+    def edges_of(self, k: int) -> list[Edge]:
+        known = self.edges[k]
+        if known is None:
+            known = self.edges[k] = list(self._edges(k))
+            for edge in known:
+                self.preds[edge.target].append((k, edge))
+        return known
+
+    def _edges(self, k: int) -> list[Edge]:
+        state = self.keys[k]
+        if state.ended:
+            return []
+        env = engine.make_env(self.story, state)
+        found = []
+        for choice in self.story.scenes[state.scene].choices:
+            if (choice.once and choice.key in state.used) or choice.key in self.analysis.inert:
+                continue  # inert choices lead back to the same key: no edge worth keeping
+            enable = self._enable(state, env, choice)
+            if not enable:
+                continue
+            reached = engine.advance(self.story, state, choice)
+            transform = self._transform(choice, reached.ended)
+            obtains = tuple(i for i in reached.inventory if i in self.story.id_items)
+            clamp = self.clamp(reached.scene if not reached.ended else "")
+            found.append(Edge(choice, enable, self.key(reached), transform, clamp, obtains))
+        return found
+
+    def clamp(self, scene: str) -> Clamp:
+        """The normalisation of the counters on entering `scene` ("": an ending)."""
+        if scene not in self.clamps:
+            bounds = dict(self.normalise.plans[scene].apart) if scene else {}
+            folds = []
+            for i, c in enumerate(self.layout.counters):
+                bound = bounds.get(c.name)
+                if bound is None:  # forgotten here: back to its starting value
+                    start = (self.layout.origin // c.stride) % c.size
+                    folds.append((i, start, start))
+                    continue
+                # A bound past the counter's range folds the whole range onto its nearest end: every
+                # value there is on the same side of the bound, so any one of them stands for all.
+                low = 0 if bound.low is None else min(max(0, bound.low - c.low), c.size - 1)
+                high = c.size - 1 if bound.high is None else min(max(0, bound.high - c.low), c.size - 1)
+                if low > 0 or high < c.size - 1:
+                    folds.append((i, low, high))
+            self.clamps[scene] = Clamp(self.layout, tuple(folds))
+        return self.clamps[scene]
+
+    def _enable(self, state: GameState, env: Env, choice: Choice) -> int:
+        """The counter values for which the choice shows, as a mask."""
+        if choice.when is None:
+            return self.layout.full
+        layout = self.layout
+        read = sorted({layout.position[n.name] for n in walk(choice.when) if isinstance(n, Var) and n.name in layout.position})
+        if not read:
+            return layout.full if engine.holds(choice.when, env) else 0
+        mask = 0
+        for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
+            named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values)}
+            trial = Env({**env.variables, **named}, env.has, env.visits, env.builtins)
+            if engine.holds(choice.when, trial):
+                part = layout.full
+                for i, j in zip(read, values):
+                    part &= layout.plane(i, j)
+                mask |= part
+        return mask
+
+    def _transform(self, choice: Choice, ends: bool) -> Transform:
+        layout = self.layout
+        if ends:
+            return Transform(layout, (), 0, layout.full, to_origin=True)
+        sets: list[tuple[int, int]] = []
+        shift, guard = 0, layout.full
+        for i, c in enumerate(layout.counters):
+            kind, amount = fold(choice, c.name) or ("+", 0)  # counters are only changed by constants
+            if kind == "=":
+                sets.append((i, int(amount) - c.low))
+            elif amount:
+                shift += amount * c.stride
+                guard &= layout.guard(i, amount)
+        return Transform(layout, tuple(sets), shift, guard)
+
+
+def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[], float] = time.monotonic) -> Exploration:
+    """Breadth first over states, level by level, until none is new or a bound is hit."""
+    analysis = Analysis.of(story)
+    layout = counters(analysis)
+    graph = Exploration(story, analysis, layout, Normaliser.of(analysis, frozenset(c.name for c in layout.counters)))
+    began = engine.begin(story).state
+    start = graph.key(began)
+    frontier = {start: graph.clamp(began.scene).apply(1 << layout.origin)}
+    graph.seen[start] = frontier[start]
+    graph.states = 1
+    deadline = clock() + max_seconds
+    while frontier:
+        graph.levels.append(frontier)
+        level = len(graph.levels) - 1
+        reached: dict[int, int] = {}
+        for count, (k, mask) in enumerate(frontier.items()):
+            if count % 64 == 0 and clock() > deadline:
+                graph.limit, graph.unexpanded = "time", frontier
+                return graph
+            for edge in graph.edges[k] or graph.edges_of(k):
+                source = mask & edge.enable
+                if not source:
+                    continue
+                for item in edge.obtains:
+                    graph.obtained.setdefault(item, (level, k, edge))
+                image = edge.apply(source)
+                before = reached.get(edge.target)
+                reached[edge.target] = image if before is None else before | image
+        frontier = {}
+        seen = graph.seen
+        for k, mask in reached.items():
+            new = mask & ~seen[k]
+            if new:
+                seen[k] |= new
+                graph.states += new.bit_count()
+                frontier[k] = new
+        if frontier and graph.states > max_states:
+            graph.levels.append(frontier)
+            graph.limit, graph.unexpanded = "states", frontier
+            return graph
+    return graph
+
+
+def hopeful(graph: Exploration) -> list[int]:
+    """Per key, the values from which an ending (or an unexplored state) can still be reached.
+
+    A backward fixed point. Keys were found breadth first, so sweeping them last to first settles
+    most of it in a few passes; a worklist finishes what loops back.
+    """
+    good = [graph.seen[k] if state.ended else 0 for k, state in enumerate(graph.keys)]
+    for k, mask in graph.unexpanded.items():
+        good[k] |= mask
+    changed: set[int] = set(range(len(graph.keys)))
+    for _ in range(3):
+        changed = set()
+        for k in range(len(graph.keys) - 1, -1, -1):
+            wanting = graph.seen[k] & ~good[k]
+            if not wanting:
+                continue
+            more = 0
+            for edge in graph.edges[k] or ():
+                if good[edge.target] and edge.enable & wanting:
+                    more |= edge.preimage(good[edge.target]) & edge.enable
+            more &= wanting
+            if more:
+                good[k] |= more
+                changed.add(k)
+        if not changed:
+            return good
+    stack = list(changed)
+    while stack:
+        target = stack.pop()
+        for k, edge in graph.preds[target]:
+            wanting = graph.seen[k] & edge.enable & ~good[k]
+            if wanting:
+                more = edge.preimage(good[target]) & wanting
+                if more:
+                    good[k] |= more
+                    stack.append(k)
+    return good
+
+
+def trap_entries(graph: Exploration, good: list[int]) -> dict[str, tuple[int, int, int]]:
+    """Per scene, the first level, key and value where a player walks into a softlock."""
+    entries: dict[str, tuple[int, int, int]] = {}
+    first = graph.levels[0] if graph.levels else {}
+    for k, mask in first.items():
+        if mask & ~good[k]:
+            entries[graph.keys[k].scene] = (0, k, _low_bit(mask & ~good[k]))
+    for level, frontier in enumerate(graph.levels[:-1]):
+        following = graph.levels[level + 1]
+        for k, mask in frontier.items():
+            hope = mask & good[k]
+            for edge in graph.edges[k] or ():
+                source = hope & edge.enable
+                if not source:
+                    continue
+                trapped = edge.apply(source) & following.get(edge.target, 0) & ~good[edge.target]
+                scene = graph.keys[edge.target].scene
+                if trapped and scene not in entries:
+                    entries[scene] = (level + 1, edge.target, _low_bit(trapped))
+    return entries
+
+
+def _low_bit(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
+
+
+Node = tuple[int, int, int]  # a state: the level it was first reached on, its key, its bit
+
+
+def parent(graph: Exploration, node: Node, good: Optional[list[int]] = None) -> tuple[Node, Choice]:
+    """A state one level earlier and the choice that leads from it to `node`: the last step of a
+    shortest path. With `good`, a hopeful state (so the step shows where a trap begins)."""
+    level, k, bit = node
+    earlier = graph.levels[level - 1]
+    for source_key, edge in graph.preds[k]:
+        source = earlier.get(source_key, 0) & edge.enable
+        if good is not None:
+            source &= good[source_key]
+        if source:
+            candidates = edge.preimage(1 << bit) & source
+            if candidates:
+                return (level - 1, source_key, _low_bit(candidates)), edge.choice
+    raise AssertionError("a reached state has no parent on the level before")

@@ -1,0 +1,369 @@
+"""Which parts of a game state can still matter, scene by scene, and how to forget the rest.
+
+The checker explores every state a player can reach. Taken literally that space is infinite (visit
+counts and `turn` grow for ever, a repeatable `gold += 2` never stops) and needlessly large (the
+order of the inventory, the `once` choices used in a chapter the player has left). Exploring
+*normalised* states keeps it finite and small without changing what can happen next:
+
+- Only choices move the game on, so only what choice conditions (`when`) and effect values (`do`)
+  read can change the future; text, `first`/`again` and `{...}` holes never do.
+- From a scene, the future can only involve the scenes its `goto`s can lead to (ignoring
+  conditions, which only removes ways). A quantity no condition or effect of those scenes reads
+  (a variable, an item, a scene's visit count, `turn`, a `once` choice's use) is forgotten: reset
+  to its starting value. Two states that agree on everything still read have the same futures.
+- A number read only in comparisons with constants (`visits(x) == 3`, `seen(x)`, `trust >= 4`)
+  needs telling apart only where those comparisons can still tell values apart. Visit counts and
+  `turn` only grow, so all values past the largest constant compared ahead are one value: they
+  are capped at that constant + 1 (`seen` needs only 0 and 1). A variable changed only by
+  constants (`+= 1`, `-= 2`, `= 5`) can still fall by at most D and rise by at most U (summed over
+  the choices ahead, each taken at most once, as a `once` choice or a move out of a scene the
+  player cannot come back to; without limit if one can repeat), so every value
+  above max(C) + D answers every comparison ahead alike, as does every value below min(C) - U:
+  it is clamped into [min(C) - U - 1, max(C) + D + 1]. A number read in any other way (`a > b`,
+  `a + 1`) is kept exact, and a story that makes it grow for ever meets the search's bounds.
+- The inventory is a set for conditions (`has`, `ids`), so its order is forgotten.
+- A choice that stays in its scene and changes nothing still read (a question, a look around) is
+  *inert*: taking it leads back to a state with the same future, so its `once` is forgotten, and
+  what its own condition reads does not count as read (a least fixed point: see `_live`).
+
+A normalised state offers the same choices that matter as every state it stands for, and they
+lead to the same places: a path found among normalised states replays move for move in the real
+game (inert choices aside, which no shortest path takes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Optional
+
+import attrs
+
+from .expr import Assign, Binary, Call, Drop, Expr, Lit, Take, Unary, Var
+from .model import Choice, Story
+from .state import FrozenMap, GameState
+
+# What an expression can read: ("var", name), ("visits", scene), ("item", item), ("turn",), ("ids",).
+Quantity = tuple[str, ...]
+TURN: Quantity = ("turn",)
+IDS: Quantity = ("ids",)
+_COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
+
+
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of an expression tree, the root first."""
+    yield expr
+    if isinstance(expr, Binary):
+        yield from walk(expr.left)
+        yield from walk(expr.right)
+    elif isinstance(expr, Unary):
+        yield from walk(expr.operand)
+    elif isinstance(expr, Call):
+        for arg in expr.args:
+            yield from walk(arg)
+
+
+def constant(expr: Expr) -> Optional[int]:
+    """The value of a literal whole number (`3`, `-3`), else None."""
+    if isinstance(expr, Lit) and not isinstance(expr.value, bool):
+        return expr.value
+    if isinstance(expr, Unary) and expr.op == "-" and isinstance(expr.operand, Lit) and not isinstance(expr.operand.value, bool):
+        return -expr.operand.value
+    return None
+
+
+def _leaf(expr: Expr) -> Optional[Quantity]:
+    if isinstance(expr, Var):
+        return TURN if expr.name == "turn" else IDS if expr.name == "ids" else ("var", expr.name)
+    if isinstance(expr, Call) and expr.func in ("visits", "seen", "has") and isinstance(expr.args[0], Var):
+        return ("item" if expr.func == "has" else "visits", expr.args[0].name)
+    return None
+
+
+def reads(expr: Expr) -> Iterator[tuple[Quantity, Optional[int]]]:
+    """Each quantity `expr` reads, with the constant it is compared to, or None for any other use.
+
+    `seen(x)` is `visits(x) > 0`, a comparison with 0.
+    """
+    if isinstance(expr, Binary) and expr.op in _COMPARISONS:
+        for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
+            quantity, value = _leaf(side), constant(other)
+            if quantity is not None and value is not None and quantity[0] in ("var", "visits", "turn"):
+                yield quantity, value
+                return
+    if isinstance(expr, Call) and expr.func == "seen" and isinstance(expr.args[0], Var):
+        yield ("visits", expr.args[0].name), 0
+        return
+    quantity = _leaf(expr)
+    if quantity is not None:
+        yield quantity, None
+        return
+    children: tuple[Expr, ...] = ()
+    if isinstance(expr, Binary):
+        children = (expr.left, expr.right)
+    elif isinstance(expr, Unary):
+        children = (expr.operand,)
+    elif isinstance(expr, Call):
+        children = expr.args
+    for child in children:
+        yield from reads(child)
+
+
+@attrs.frozen
+class Bound:
+    """How a number is kept finite: clamped into [low, high] (None: unbounded on that side)."""
+
+    low: Optional[int] = None
+    high: Optional[int] = None
+
+    def clamp(self, value: int) -> int:
+        if self.high is not None and value > self.high:
+            return self.high
+        if self.low is not None and value < self.low:
+            return self.low
+        return value
+
+
+EXACT = Bound()
+Reads = dict[Quantity, set[Optional[int]]]  # each quantity read, with the constants it is compared to
+
+
+def successors(story: Story) -> dict[str, frozenset[str]]:
+    """Every scene a scene's `goto`s can lead to, directly or not, itself included."""
+    edges = {scene_id: {c.goto for c in scene.choices if c.goto is not None} for scene_id, scene in story.scenes.items()}
+    result: dict[str, frozenset[str]] = {}
+    for scene_id in story.scenes:
+        seen = {scene_id}
+        stack = [scene_id]
+        while stack:
+            for nxt in edges[stack.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        result[scene_id] = frozenset(seen)
+    return result
+
+
+def _inert(story: Story, choice: Choice, live: Reads) -> bool:
+    """Whether a choice stays in its scene and changes nothing in `live` (see the module's doc)."""
+    if choice.goto is not None or choice.end is not None or TURN in live:
+        return False
+    for effect in choice.effects:
+        if isinstance(effect, Assign) and ("var", effect.name) in live:
+            return False
+        if isinstance(effect, (Take, Drop)) and (effect.item in story.id_items or ("item", effect.item) in live):
+            return False
+    return True
+
+
+@attrs.frozen
+class _Facts:
+    """What one choice reads, worked out once: its condition, and each assignment's value."""
+
+    choice: Choice
+    condition: tuple[tuple[Quantity, Optional[int]], ...]
+    assigns: tuple[tuple[Quantity, tuple[tuple[Quantity, Optional[int]], ...]], ...]
+
+    @classmethod
+    def of(cls, choice: Choice) -> "_Facts":
+        return cls(
+            choice,
+            tuple(reads(choice.when)) if choice.when is not None else (),
+            tuple((("var", e.name), tuple(reads(e.value))) for e in choice.effects if isinstance(e, Assign)),
+        )
+
+
+def _live(story: Story, facts: list[_Facts]) -> Reads:
+    """What can still change where the player goes, what they obtain, or how the story ends.
+
+    A least fixed point over the choices ahead (`facts`): a choice matters unless it is inert;
+    what a choice that matters reads in its condition matters, and so do the values of the
+    effects that set what matters. Taking or dropping an Id always matters: the checker proves
+    Ids obtainable.
+    """
+    live: Reads = {}
+    while True:
+        found: Reads = {}
+        for fact in facts:
+            if fact.condition and not _inert(story, fact.choice, live):
+                for quantity, value in fact.condition:
+                    found.setdefault(quantity, set()).add(value)
+            for target, values in fact.assigns:
+                if target in live:
+                    for quantity, value in values:
+                        found.setdefault(quantity, set()).add(value)
+        if found == live:
+            return live
+        live = found
+
+
+@attrs.define
+class Analysis:
+    """What the checker knows of a story before playing it: reach, what matters where, inert choices."""
+
+    story: Story
+    reach: dict[str, frozenset[str]]  # scene -> the scenes it can lead to, itself included
+    cyclic: frozenset[str]  # scenes the player can come back to
+    live: dict[str, Reads]  # scene -> what still matters there
+    inert: frozenset[str]  # keys of the choices that are inert in their scene
+
+    @classmethod
+    def of(cls, story: Story) -> "Analysis":
+        reach = successors(story)
+        cyclic = frozenset(
+            scene_id
+            for scene_id, scene in story.scenes.items()
+            if any(c.goto is not None and scene_id in reach[c.goto] for c in scene.choices)
+        )
+        facts = {s: [_Facts.of(c) for c in scene.choices] for s, scene in story.scenes.items()}
+        live = {scene_id: _live(story, [f for s in scenes for f in facts[s]]) for scene_id, scenes in reach.items()}
+        inert = frozenset(
+            c.key for scene_id, scene in story.scenes.items() for c in scene.choices if _inert(story, c, live[scene_id])
+        )
+        return cls(story, reach, cyclic, live, inert)
+
+    def repeats(self, scene_id: str, choice: Choice) -> bool:
+        """Whether one play can take `choice` more than once."""
+        if choice.once or choice.end is not None:
+            return False
+        return choice.goto is None or scene_id in self.cyclic
+
+    def changes(self, scenes: frozenset[str], name: str) -> Optional[tuple[Optional[int], Optional[int], set[int]]]:
+        """How much a variable can still rise and fall, and the constants it can be set to.
+
+        A rise or fall is None when it has no limit (a repeatable choice changes it that way); the
+        whole is None when an effect sets it from other values. Inert choices do not count: the
+        checker never follows them.
+        """
+        up: Optional[int] = 0
+        down: Optional[int] = 0
+        resets: set[int] = set()
+        for scene_id in scenes:
+            for choice in self.story.scenes[scene_id].choices:
+                if choice.key in self.inert:
+                    continue
+                change = fold(choice, name)
+                if change is None:
+                    return None
+                kind, amount = change
+                repeats = self.repeats(scene_id, choice)
+                if kind == "=":
+                    resets.add(amount)
+                elif amount > 0:
+                    up = None if up is None or repeats else up + amount
+                elif amount < 0:
+                    down = None if down is None or repeats else down - amount
+        return up, down, resets
+
+
+def fold(choice: Choice, name: str) -> Optional[tuple[str, int]]:
+    """What a choice's effects do to a variable: ("+", delta) or ("=", value), a truth value as 0
+    or 1; None if it sets it from anything but constants."""
+    kind, amount = "+", 0
+    for effect in choice.effects:
+        if not isinstance(effect, Assign) or effect.name != name:
+            continue
+        literal = effect.value.value if isinstance(effect.value, Lit) and isinstance(effect.value.value, bool) else None
+        value = constant(effect.value) if literal is None else int(literal)
+        if value is None:
+            return None
+        if effect.op == "=":
+            kind, amount = "=", value
+        else:
+            amount += value if effect.op == "+=" else -value
+    return kind, amount
+
+
+def _bound(analysis: Analysis, quantity: Quantity, constants: set[Optional[int]], scenes: frozenset[str]) -> Bound:
+    """How far a number can be clamped from here on without changing any comparison ahead.
+
+    Above `max(C) + D`, where C are the constants it is compared to ahead and D the most it can
+    still go down, every comparison ahead gives the same answer: such values are one value.
+    Likewise below `min(C) - U`, with U the most it can still go up. Visit counts and `turn` only
+    grow. A number read any other way (`a > b`, `a + 1`) or set from another is kept exact.
+    """
+    if None in constants:
+        return EXACT
+    values = [c for c in constants if c is not None]
+    if quantity[0] != "var":
+        return Bound(None, max(values) + 1)
+    changes = analysis.changes(scenes, quantity[1])
+    if changes is None:
+        return EXACT
+    up, down, _ = changes
+    return Bound(None if up is None else min(values) - up - 1, None if down is None else max(values) + down + 1)
+
+
+@attrs.frozen
+class Plan:
+    """What is kept of a state standing in one scene; everything else is reset."""
+
+    variables: tuple[tuple[str, Bound], ...]
+    visits: tuple[tuple[str, Bound], ...]
+    items: frozenset[str]
+    used: frozenset[str]
+    turn: Optional[Bound]  # None: `turn` is forgotten
+    apart: tuple[tuple[str, Optional[Bound]], ...] = ()  # variables kept elsewhere; None: forgotten
+
+
+def _plan(analysis: Analysis, here: str, apart: frozenset[str]) -> Plan:
+    story, scenes, read = analysis.story, analysis.reach[here], analysis.live[here]
+    items = {q[1] for q in read if q[0] == "item"}
+    if IDS in read:
+        items |= story.id_items
+    return Plan(
+        variables=tuple(
+            (name, _bound(analysis, ("var", name), read[("var", name)], scenes))
+            for name in story.variables
+            if ("var", name) in read and name not in apart
+        ),
+        visits=tuple(sorted((q[1], _bound(analysis, q, c, scenes)) for q, c in read.items() if q[0] == "visits")),
+        items=frozenset(items),
+        used=frozenset(
+            c.key for s in scenes for c in story.scenes[s].choices if c.once and c.key not in analysis.inert
+        ),
+        turn=_bound(analysis, TURN, read[TURN], scenes) if TURN in read else None,
+        apart=tuple(
+            (name, _bound(analysis, ("var", name), read[("var", name)], scenes) if ("var", name) in read else None)
+            for name in sorted(apart)
+        ),
+    )
+
+
+@attrs.define
+class Normaliser:
+    """Maps a game state to the normalised state that stands for all states with its future.
+
+    Variables in `apart` are left at their starting value: the explorer keeps them elsewhere.
+    """
+
+    story: Story
+    plans: dict[str, Plan]
+    defaults: FrozenMap
+
+    @classmethod
+    def of(cls, analysis: Analysis, apart: frozenset[str] = frozenset()) -> "Normaliser":
+        plans = {scene_id: _plan(analysis, scene_id, apart) for scene_id in analysis.story.scenes}
+        return cls(analysis.story, plans, FrozenMap(analysis.story.variables))
+
+    def __call__(self, state: GameState) -> GameState:
+        if state.ending is not None:
+            # Nothing happens after an ending: all the ways of reaching one are the same state.
+            return GameState(scene=self.story.start, variables=self.defaults, ending=state.ending)
+        plan = self.plans[state.scene]
+        variables = self.defaults
+        if plan.variables:
+            values = state.variables
+            variables = self.defaults.updated({
+                name: values[name] if bound == EXACT else bound.clamp(values[name]) for name, bound in plan.variables
+            })
+        visits = FrozenMap({
+            scene: count for scene, bound in plan.visits if (count := bound.clamp(state.visits.get(scene, 0)))
+        })
+        return GameState(
+            scene=state.scene,
+            variables=variables,
+            inventory=tuple(sorted(i for i in state.inventory if i in plan.items)),
+            visits=visits,
+            used=state.used & plan.used,
+            turn=0 if plan.turn is None else plan.turn.clamp(state.turn),
+        )

@@ -1,0 +1,272 @@
+"""The authoring sub-commands, `check`, `graph`, `walk` and `schema`: read, call the pure core, print.
+
+Kept apart from cli.py so that the player's command line stays small; cli.py registers these.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+import attrs
+
+from .errors import AdventureError, Problem, StoryError, UsageError
+from .loader import load_story
+from .model import Story
+
+if TYPE_CHECKING:
+    from .check import Report
+    from .walk import Walked
+
+# The tools' own modules (check, graph, walk) are imported by the command that needs them, so that
+# `adventure play`, which builds this parser too, starts without them.
+
+SCHEMAS = {"scenes": "scenes.schema.json", "story": "story.schema.json"}
+
+
+def _folder(positional: Optional[str], option: Optional[str]) -> Path:
+    from .cli import story_folder  # cli imports this module: resolve the shipped story through it lazily
+
+    if positional and option and Path(positional) != Path(option):
+        raise UsageError(f"two story folders given ({positional} and --scenes {option}); give one")
+    return story_folder(positional or option)
+
+
+def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not value > 0:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{text} must be more than 0")
+        return value
+
+    return parse
+
+
+def add_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    """Register check, graph, walk and schema on the `adventure` command."""
+    check = sub.add_parser("check", help="find every mistake in a story and prove it can be played through")
+    check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    check.add_argument("--scenes", metavar="DIR", help=argparse.SUPPRESS)
+    check.add_argument("--json", action="store_true", help="print the report as JSON, for tools")
+    check.add_argument("--paths", action="store_true", help="print the shortest commands that reach every scene, ending and Id")
+    check.add_argument("--max-states", type=_positive(int), metavar="N",
+                       help="stop exploring after N states (default 1,000,000)")
+    check.add_argument("--max-seconds", type=_positive(float), metavar="S",
+                       help="stop exploring after S seconds (default 20)")
+    graph = sub.add_parser("graph", help="print the scene graph for Graphviz or Mermaid")
+    graph.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
+    graph.add_argument("--scenes", metavar="DIR", help=argparse.SUPPRESS)
+    graph.add_argument("--format", choices=("dot", "mermaid"), default="dot", help="dot (Graphviz, the default) or mermaid")
+    walk = sub.add_parser("walk", help="play walkthrough files and check what they expect")
+    walk.add_argument("files", nargs="+", metavar="FILE", help="walkthrough files (YAML, see docs/authoring.md)")
+    walk.add_argument("--scenes", metavar="DIR", help="play every walkthrough on the story in DIR, whatever its 'scenes' says")
+    walk.add_argument("--coverage", action="store_true", help="list the scenes and choices no walkthrough reaches")
+    schema = sub.add_parser("schema", help="print the JSON Schema of story files, for editors")
+    schema.add_argument("which", nargs="?", choices=tuple(SCHEMAS), default="scenes", help="scenes (the default) or story")
+    schema.add_argument("--path", action="store_true", help="print where the schema file is instead of its text")
+
+
+# ---------------------------------------------------------------- check
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from .check import check_story
+
+    began = time.perf_counter()
+    folder = _folder(args.dir, args.scenes)
+    try:
+        story = load_story(folder)
+    except StoryError as error:
+        if not args.json:
+            raise
+        print(json.dumps({"story": None, "ok": False, "problems": [_problem(p) for p in error.problems], "properties": []}, indent=2))
+        return 1
+    limits = {"max_states": args.max_states, "max_seconds": args.max_seconds}
+    report = check_story(story, **{name: value for name, value in limits.items() if value is not None})
+    seconds = time.perf_counter() - began
+    if args.json:
+        print(json.dumps({**report.to_dict(), "total_seconds": round(seconds, 4)}, indent=2))
+    else:
+        for problem in report.problems:
+            print(problem.format())
+        if args.paths:
+            from .check import PROVED
+
+            for prop in report.properties:
+                if prop.status == PROVED and prop.kind != "softlock":
+                    print(f"{prop.kind} {prop.subject}: [{', '.join(_yaml_word(c) for c in prop.witness)}]")
+        print(summary(story, report, seconds))
+    return 1 if report.errors else 0
+
+
+def _problem(problem: Problem) -> dict[str, object]:
+    return attrs.asdict(problem)
+
+
+def _yaml_word(command: str) -> str:
+    """A command as a plain YAML flow scalar when it can be one, else quoted."""
+    return command if command.replace(" ", "").replace("'", "").isalnum() and not command.startswith("'") else json.dumps(command)
+
+
+def summary(story: Story, report: "Report", seconds: float) -> str:
+    """One line: what was proved, how big the search was, how long it took."""
+    from .check import PROVED, UNKNOWN
+
+    def counted(kind: str, what: str) -> str:
+        unknown = report.count(kind, UNKNOWN)
+        tail = f" ({unknown} not proved)" if unknown else ""
+        return f"{report.count(kind)}/{report.total(kind)} {what}{tail}"
+
+    softlocks = sum(1 for p in report.properties if p.kind == "softlock" and p.status != PROVED and p.subject)
+    if softlocks:
+        trap = f"{softlocks} softlock{'s' if softlocks > 1 else ''}"
+    else:
+        trap = "no softlock" if report.complete else "softlocks not ruled out"
+    stopped = f", stopped at --max-{report.limit}" if report.limit else ""
+    errors, warnings = len(report.errors), len(report.warnings)
+    ids = f"{counted('id', 'Ids obtainable')}, " if report.total("id") else ""
+    return (
+        f"{story.title}: {counted('scene', 'scenes')} and {counted('ending', 'endings reachable')}, "
+        f"{ids}{trap}; {report.states:,} states{stopped}; "
+        f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}; {seconds:.2f}s"
+    )
+
+
+# ---------------------------------------------------------------- graph and schema
+
+
+def run_graph(args: argparse.Namespace) -> int:
+    from .graph import render_graph
+
+    story = load_story(_folder(args.dir, args.scenes))
+    sys.stdout.write(render_graph(story, args.format))
+    return 0
+
+
+def schema_file(which: str) -> Path:
+    """The schema shipped in the package (a real file: the package is installed unzipped)."""
+    return Path(str(resources.files("adventure").joinpath("schema", SCHEMAS[which])))
+
+
+def run_schema(args: argparse.Namespace) -> int:
+    path = schema_file(args.which)
+    if args.path:
+        print(path)
+        return 0
+    try:
+        sys.stdout.write(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise AdventureError(f"the schema is missing from this installation ({path}: {error.strerror})") from None
+    return 0
+
+
+# ---------------------------------------------------------------- walk
+
+
+def run_walk(args: argparse.Namespace) -> int:
+    from .walk import WalkthroughError, check_names, load_walkthrough, run_walkthrough
+
+    stories: dict[Path, Optional[Story]] = {}
+    results: dict[Path, list["Walked"]] = {}
+    failed = 0
+    for name in args.files:
+        path = Path(name)
+        try:
+            walkthrough = load_walkthrough(path)
+        except WalkthroughError as error:
+            print(error.show())
+            print(f"FAIL {name}: the walkthrough cannot be read")
+            failed += 1
+            continue
+        if args.scenes:
+            folder = Path(args.scenes)
+        elif walkthrough.scenes:
+            folder = path.parent / walkthrough.scenes[0]
+        else:
+            folder = _folder(None, None)
+        key = folder.resolve()
+        if key not in stories:
+            try:
+                stories[key] = load_story(folder)
+            except StoryError as error:
+                print(error.show())
+                stories[key] = None
+        story = stories[key]
+        if story is None:
+            print(f"FAIL {name}: its story at {folder} cannot be loaded")
+            failed += 1
+            continue
+        problems = check_names(walkthrough, story)
+        if problems:
+            print("\n".join(p.format() for p in problems))
+            print(f"FAIL {name}: the walkthrough names what the story does not have")
+            failed += 1
+            continue
+        walked = run_walkthrough(story, walkthrough)
+        results.setdefault(key, []).append(walked)
+        print(_outcome(story, walked))
+        failed += not walked.passed
+    if args.coverage:
+        for key, walked_list in results.items():
+            story = stories[key]
+            assert story is not None
+            print(_coverage(story, walked_list))
+    total = len(args.files)
+    print(f"{total} walkthrough{'s' if total != 1 else ''}: {total - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+def _outcome(story: Story, walked: "Walked") -> str:
+    name = walked.walkthrough.file
+    failure = walked.failure
+    if failure is None:
+        state = walked.state
+        where = f"ended with {state.ending!r}" if state.ended else f"stopped in scene {state.scene!r}"
+        return f"PASS {name}: {len(walked.walkthrough.steps)} steps, {where}"
+    step = failure.step
+    what = f", {step.command!r}" if step.command is not None else ""
+    lines = [
+        f"FAIL {step.source.file}:{step.source.line}: step {failure.number}{what}",
+        f"  expected: {failure.expected}",
+        f"  got:      {failure.got}",
+        "  transcript so far:",
+    ]
+    for number, entry in enumerate(walked.transcript):
+        if number:
+            lines.append("    |")  # a blank line between turns, as the game prints them
+        lines.extend(f"    | {line}" if line else "    |" for line in entry.splitlines())
+    return "\n".join(lines)
+
+
+def _coverage(story: Story, walked: list["Walked"]) -> str:
+    from .walk import coverage
+
+    found = coverage(story, walked)
+    scenes_seen = found.total_scenes - len(found.scenes)
+    choices_seen = found.total_choices - len(found.choices)
+    lines = [f"coverage of {story.title}: {scenes_seen}/{found.total_scenes} scenes, {choices_seen}/{found.total_choices} choices"]
+    for scene_id in found.scenes:
+        source = story.scenes[scene_id].source
+        lines.append(f"  {source.file}:{source.line}:{source.column}: scene {scene_id!r} is never visited")
+    for scene_id, number in found.choices:
+        choice = story.scenes[scene_id].choices[number - 1]
+        source = choice.source
+        lines.append(f"  {source.file}:{source.line}:{source.column}: choice {number} of scene {scene_id!r} ({choice.label!r}) is never taken")
+    return "\n".join(lines)
+
+
+TOOLS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "check": run_check,
+    "graph": run_graph,
+    "walk": run_walk,
+    "schema": run_schema,
+}

@@ -1,0 +1,214 @@
+"""The fast exploration agrees with a plain breadth-first search over real states, on random stories."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from adventure import engine
+from adventure.check import PROVED, REFUTED, check_story
+from adventure.masks import Clamp, Counter, Layout, Transform
+from adventure.expr import parse_effects, parse_expr
+from adventure.model import Choice, Ending, Item, Scene, Story
+from adventure.state import GameState
+from adventure.statespace import Analysis, Normaliser
+
+from .test_check import assert_witnesses_replay
+
+# ---------------------------------------------------------------- the plain search, for reference
+
+
+def plain_search(story: Story, limit: int) -> dict[str, object] | None:
+    """Every normalised state by breadth-first search, one state at a time; None past `limit`."""
+    normalise = Normaliser.of(Analysis.of(story))
+    start = normalise(engine.begin(story).state)
+    level = {start: 0}
+    order = [start]
+    preds: dict[GameState, list[GameState]] = defaultdict(list)
+    edges: dict[GameState, list[GameState]] = defaultdict(list)
+    obtained: dict[str, int] = {}
+    for state in order:
+        if state.ended:
+            continue
+        for choice in engine.visible_choices(story, state):
+            reached = engine.advance(story, state, choice)
+            for item in reached.inventory:
+                if item in story.id_items:
+                    obtained.setdefault(item, level[state] + 1)
+            normal = normalise(reached)
+            if normal not in level:
+                level[normal] = level[state] + 1
+                order.append(normal)
+                if len(order) > limit:
+                    return None
+            preds[normal].append(state)
+            edges[state].append(normal)
+    hopeful = {s for s in order if s.ended}
+    stack = list(hopeful)
+    while stack:
+        for p in preds[stack.pop()]:
+            if p not in hopeful:
+                hopeful.add(p)
+                stack.append(p)
+    traps: dict[str, int] = {}
+    for s in order:
+        if s in hopeful:
+            continue
+        entry = level[s] == 0 or any(p in hopeful and level[p] == level[s] - 1 for p in preds[s])
+        if entry and s.scene not in traps:
+            traps[s.scene] = level[s]
+    first: dict[tuple[str, str], int] = {}
+    for s in order:
+        first.setdefault(("ending", s.ending) if s.ended else ("scene", s.scene), level[s])  # type: ignore[arg-type]
+    return {"states": len(order), "first": first, "obtained": obtained, "traps": traps}
+
+
+# ---------------------------------------------------------------- random stories
+
+CONDITIONS = [
+    None, "t >= 1", "t >= 2", "t < 2", "t == 1", "f", "not f", "has(i0)", "not has(k)", "has(k) and t > 0",
+    "seen(s1)", "not seen(s2)", "visits(s0) == 2", "visits(s1) >= 1", "turn > 3", "ids >= 1", "f or t < 0",
+    "t + u > 2", "min(t, 2) == 2", "u >= 1", "u < t",
+]
+EFFECTS = [
+    "t += 1", "t -= 1", "t += 2", "t = 2", "f = true", "f = false", "take i0", "take i1", "drop i0", "take k",
+    "drop k", "u += 1", "u = t", "f = not f",
+]
+
+
+@st.composite
+def stories(draw: st.DrawFn) -> Story:
+    names = [f"s{n}" for n in range(draw(st.integers(1, 4)))]
+    scenes = {}
+    for scene_id in names:
+        choices = []
+        for number in range(1, draw(st.integers(1, 4)) + 1):
+            when = draw(st.sampled_from(CONDITIONS))
+            effects = draw(st.lists(st.sampled_from(EFFECTS), max_size=2))
+            move = draw(st.sampled_from(["stay", "goto", "end"]))
+            goto = draw(st.sampled_from(names)) if move == "goto" else None
+            end = draw(st.sampled_from(["e0", "e1"])) if move == "end" else None
+            choices.append(Choice(
+                key=f"{scene_id}/{number}",
+                label=f"{scene_id} option {number}",
+                when=parse_expr(when.replace("s1", names[-1]).replace("s2", names[0])) if when else None,
+                effects=tuple(e for source in effects for e in parse_effects(source)),
+                goto=goto,
+                end=end,
+                once=draw(st.booleans()),
+            ))
+        scenes[scene_id] = Scene(scene_id, scene_id.upper(), tuple(choices))
+    items = {
+        "i0": Item("i0", "the first Id", "id", "."),
+        "i1": Item("i1", "the second Id", "id", "."),
+        "k": Item("k", "a key", "thing", "."),
+    }
+    endings = {"e0": Ending("e0", "Zero"), "e1": Ending("e1", "One")}
+    return Story("random", "Random", 1, "s0", {"t": draw(st.integers(-1, 2)), "u": 0, "f": False}, items, scenes, endings)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(story=stories())
+def test_the_fast_search_finds_what_the_plain_search_finds(story: Story) -> None:
+    plain = plain_search(story, limit=3000)
+    if plain is None:
+        return  # too big for the plain search to settle: nothing to compare
+    report = check_story(story, max_states=100_000)
+    assert report.complete
+    assert report.states == plain["states"]
+    first, obtained, traps = plain["first"], plain["obtained"], plain["traps"]
+    for p in report.properties:
+        if p.kind in ("scene", "ending"):
+            expected = first.get((p.kind, p.subject))  # type: ignore[union-attr]
+            assert (p.status == PROVED) == (expected is not None), p
+            assert expected is None or len(p.witness) == expected
+        elif p.kind == "id":
+            expected = obtained.get(p.subject)  # type: ignore[union-attr]
+            assert (p.status == PROVED) == (expected is not None), p
+            assert expected is None or len(p.witness) == expected
+    found = {p.subject: len(p.witness) for p in report.properties if p.kind == "softlock" and p.status == REFUTED}
+    assert found == traps
+    assert_witnesses_replay(story, report)
+
+
+# ---------------------------------------------------------------- the engine's shortcut
+
+
+def test_advance_leads_where_take_choice_does(mini: Story) -> None:
+    rng = random.Random(7)
+    for _ in range(200):
+        state = engine.begin(mini).state
+        for _ in range(12):
+            choices = engine.visible_choices(mini, state)
+            if not choices:
+                break
+            choice = rng.choice(choices)
+            assert engine.advance(mini, state, choice) == engine.take_choice(mini, state, choice).state
+            state = engine.advance(mini, state, choice)
+
+
+# ---------------------------------------------------------------- masks of counter values
+
+
+def layout() -> Layout:
+    return Layout((Counter("a", -1, 4, 1), Counter("b", 0, 3, 4), Counter("c", 2, 2, 12)), {"a": 0, "b": 1, "c": 2})
+
+
+def decode(lay: Layout, mask: int) -> set[tuple[int, ...]]:
+    return {tuple(lay.values(bit).values()) for bit in range(lay.bits) if mask >> bit & 1}
+
+
+def test_layout_planes_pick_one_value_of_one_counter() -> None:
+    lay = layout()
+    assert lay.bits == 24 and lay.values(lay.origin) == {"a": 0, "b": 1, "c": 2}
+    assert decode(lay, lay.plane(1, 2)) == {(a, 2, c) for a in range(-1, 3) for c in (2, 3)}
+
+
+@pytest.mark.parametrize("sets,deltas", [((), {"a": 1}), ((), {"a": -2, "b": 1}), (((1, 0),), {"a": 1}), (((0, 3), (2, 1)), {})])
+def test_a_transform_moves_each_value_and_its_preimage_inverts_it(sets: tuple[tuple[int, int], ...], deltas: dict[str, int]) -> None:
+    lay = layout()
+    shift = sum(d * lay.counters[lay.position[n]].stride for n, d in deltas.items())
+    guard = lay.full
+    for name, d in deltas.items():
+        guard &= lay.guard(lay.position[name], d)
+    transform = Transform(lay, sets, shift, guard)
+    rng = random.Random(3)
+    for _ in range(50):
+        mask = rng.getrandbits(lay.bits)
+        image = transform.apply(mask)
+        expected = set()
+        for values in decode(lay, mask & guard):
+            moved = dict(zip("abc", values))
+            for name, d in deltas.items():
+                moved[name] += d
+            for i, j in sets:
+                moved["abc"[i]] = lay.counters[i].low + j
+            expected.add(tuple(moved.values()))
+        assert decode(lay, image) == expected
+        back = transform.preimage(image)
+        assert mask & guard & ~back == 0 and transform.apply(back) & ~image == 0
+
+
+def test_a_clamp_folds_values_past_its_bounds_onto_them() -> None:
+    lay = layout()
+    clamp = Clamp(lay, ((0, 1, 2), (1, 1, 1)))
+    rng = random.Random(5)
+    for _ in range(50):
+        mask = rng.getrandbits(lay.bits)
+        expected = {(min(max(a, 0), 1), 1, c) for a, b, c in decode(lay, mask)}
+        assert decode(lay, clamp.apply(mask)) == expected
+        back = clamp.preimage(clamp.apply(mask))
+        assert mask & ~back == 0 and clamp.apply(back) == clamp.apply(mask)
+
+
+def test_the_first_state_is_normalised_like_every_other() -> None:
+    # `t` starts at 0, is only ever set to 2 and compared with 2: 0 and 1 are one state.
+    loop = Choice("s0/1", "wait", goto="s0")
+    jump = Choice("s0/2", "jump", when=parse_expr("t >= 2"), effects=parse_effects("t = 2"), goto="s0")
+    story = Story("s", "S", 1, "s0", {"t": 0}, {}, {"s0": Scene("s0", "S0", (loop, jump))}, {"e": Ending("e", "E")})
+    plain = plain_search(story, 100)
+    assert plain is not None and check_story(story).states == plain["states"] == 1
