@@ -29,7 +29,7 @@ def make_env(story: Story, state: GameState) -> Env:
         has=inventory.__contains__,
         visits=state.visit_count,
         builtins={
-            "ids": sum(1 for item in inventory if item in story.id_items),
+            "ids": story.ids_held(inventory),
             "turn": state.turn,
         },
     )
@@ -98,8 +98,7 @@ def _ending_blocks(story: Story, state: GameState) -> Output:
 
 
 def ids_line(story: Story, state: GameState) -> str:
-    count = sum(1 for item in state.inventory if item in story.id_items)
-    return f"{count} of {story.ids_total} Ids"
+    return f"{story.ids_held(state.inventory)} of {story.ids_total} Ids"
 
 
 def enter(story: Story, state: GameState, scene_id: str) -> GameState:

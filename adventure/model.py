@@ -110,6 +110,10 @@ class Story:
             self, "id_items", frozenset(i.id for i in self.items.values() if i.is_id)
         )
 
+    def ids_held(self, inventory: tuple[str, ...]) -> int:
+        """How many Ids an inventory holds: what `ids` means in expressions and '3/9' means on screen."""
+        return sum(1 for item in inventory if item in self.id_items)
+
     @property
     def ids_total(self) -> int:
         """How many Ids the story holds: the 'out of nine' the player is shown."""

@@ -66,8 +66,7 @@ def summarize(story: Story, state: GameState) -> Summary:
         title = story.endings[state.ending or ""].title
     else:
         title = story.scenes[state.scene].title
-    ids = sum(1 for item in state.inventory if item in story.id_items)
-    return Summary(title, ids, story.ids_total, state.turn, state.ended)
+    return Summary(title, story.ids_held(state.inventory), story.ids_total, state.turn, state.ended)
 
 
 def make_save(story: Story, state: GameState, log: Sequence[str], now: Optional[datetime] = None) -> SaveData:

@@ -121,12 +121,11 @@ class Session:
             if not argument:
                 return (_error("Delete which save? Type delete NAME; 'saves' lists them."),)
             check_name(argument)
-            self.store.path(argument).stat()  # type: ignore[union-attr]
+            if argument not in self.store.names():  # type: ignore[union-attr]
+                return (_error(f"There is no save '{argument}'. Type 'saves' to list them."),)
             return self._ask(f"Delete the save '{argument}'? It cannot be undone. (yes/no)", lambda: self._delete(argument))
         except SaveError as error:
             return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
-        except FileNotFoundError:
-            return (_error(f"There is no save '{argument}'. Type 'saves' to list them."),)
 
     def _ask(self, question: str, action: Callable[[], Output]) -> Output:
         self.question = _Question(action)
