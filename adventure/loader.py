@@ -140,7 +140,10 @@ def parse_story(
         problems.append(Problem(story_file, 0, 0, "the story has no endings: add at least one under 'endings'"))
     if any(p.code == "yaml" for p in problems):
         # Scenes in a file that could not be read look missing: say so once instead of at every goto.
-        problems[:] = [p for p in problems if p.code != "missing-scene"]
+        kept = [p for p in problems if p.code != "missing-scene"]
+        if len(kept) < len(problems):
+            kept.append(Problem(where, 0, 0, "'goto' to missing scenes is checked again once every file can be read", "note"))
+        problems[:] = kept
     if any(p.severity == "error" for p in problems):
         raise StoryError(problems, where)
     return Story(

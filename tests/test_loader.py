@@ -14,7 +14,7 @@ def problems_for(tmp_path: Path, scenes: str, story: str = MINI_STORY, extra: di
     folder = write_story(tmp_path / "s", {"story.yaml": story, "hall.yaml": scenes, **(extra or {})})
     with pytest.raises(StoryError) as caught:
         load_story(folder)
-    return [p.format().split("/s/", 1)[1] for p in caught.value.problems]
+    return [p.format().split("/s/", 1)[1] for p in caught.value.problems if p.severity == "error"]
 
 
 def test_the_mini_story_loads(mini_dir: Path) -> None:
@@ -132,3 +132,14 @@ def test_text_keeps_words_as_written_and_joins_lines(tmp_path: Path) -> None:
 def test_hidden_files_and_underscored_folders_are_skipped(tmp_path: Path) -> None:
     folder = write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "_drafts/x.yaml": "not: [valid", ".x.yaml": "::"})
     assert "hall" in load_story(folder).scenes
+
+
+def test_a_file_that_cannot_be_read_does_not_make_every_goto_an_error(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "more.yaml": "scenes:\n  x: [\n"})
+    (folder / "hall.yaml").write_text(MINI_SCENES.replace("goto: yard", "goto: attic"))
+    with pytest.raises(StoryError) as caught:
+        load_story(folder)
+    messages = [p.format() for p in caught.value.problems]
+    assert not any("attic" in m for m in messages)
+    assert any(m.endswith("note: 'goto' to missing scenes is checked again once every file can be read") for m in messages)
+    assert caught.value.show().endswith("1 error in " + str(folder))
