@@ -219,7 +219,7 @@ class SaveStore:
 
     def write(self, name: str, save: SaveData) -> Path:
         path = self.path(name)
-        text = json.dumps(save_to_dict(save), indent=2, ensure_ascii=False) + "\n"
+        text = readable_json(save_to_dict(save)) + "\n"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for stale in self.folder.glob(f".{path.stem}.*.tmp"):
@@ -301,6 +301,19 @@ class SaveStore:
             except (SaveError, OSError) as error:
                 found.append(SaveEntry(name, None, str(error)))
         return found
+
+
+def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
+    """JSON with the top `levels` of mappings one key a line, for people; the rest on one line.
+
+    json.dumps(indent=...) would do it all, but only in pure Python: this keeps the autosave that
+    follows every scene change cheap while the command log grows.
+    """
+    if levels == 0 or not isinstance(data, dict) or not data:
+        return json.dumps(data, ensure_ascii=False)
+    inner = indent + "  "
+    lines = [f"{inner}{json.dumps(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
+    return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
 
 
 def _sync_folder(folder: Path) -> None:

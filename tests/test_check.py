@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -335,12 +334,11 @@ scenes:
 # ---------------------------------------------------------------- the shipped story
 
 
-def test_the_shipped_story_checks_clean_in_well_under_a_second() -> None:
+def test_the_shipped_story_checks_clean_and_completely() -> None:
+    # How long it takes is measured by benchmarks/run.py, not asserted here: timing tests flake.
     story = load_story(SHIPPED)
-    began = time.perf_counter()
     report = check_story(story)
-    seconds = time.perf_counter() - began
     assert report.complete, report.limit
     assert report.errors == [], "\n".join(p.format() for p in report.errors)
-    assert seconds < 3  # about half a second on the development machine; slack for busy CI
+    assert report.states < 1_000_000  # the normalised space stays far inside the default bound
     assert_witnesses_replay(story, report)
