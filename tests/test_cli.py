@@ -148,3 +148,13 @@ def test_colour_is_used_without_no_color(mini_dir: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert colour_codes(seen)
+
+
+def test_piped_play_never_loads_prompt_toolkit(mini_dir: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "adventure", "play", "--scenes", str(mini_dir)],
+        input="quit\n", capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0 and "Goodbye." in result.stdout
+    assert "adventure.console" in result.stderr  # the import log is there...
+    assert "prompt_toolkit" not in result.stderr  # ...and the terminal library is not in it
