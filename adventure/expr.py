@@ -274,6 +274,12 @@ class Names:
     items: frozenset[str]
     scenes: frozenset[str]
 
+    @classmethod
+    def of(cls, defaults: Mapping[str, Value], items: Iterable[str], scenes: Iterable[str]) -> "Names":
+        """Names from declarations: a variable's type is the type of its starting value."""
+        types = {name: BOOL if isinstance(value, bool) else INT for name, value in defaults.items()}
+        return cls(types, frozenset(items), frozenset(scenes))
+
 
 BUILTINS = {"ids": INT, "turn": INT}
 _FUNCTIONS: dict[str, tuple[str, str]] = {
@@ -466,11 +472,3 @@ def show(expr: Expr) -> str:
             text = f"({text})"
         parts.append(text)
     return f"{parts[0]} {expr.op} {parts[1]}"
-
-
-def show_effect(effect: Effect) -> str:
-    if isinstance(effect, Take):
-        return f"take {effect.item}"
-    if isinstance(effect, Drop):
-        return f"drop {effect.item}"
-    return f"{effect.name} {effect.op} {show(effect.value)}"

@@ -118,11 +118,7 @@ def parse_story(
     variable_sources: dict[str, Source] = {}
     header, variables, items, ending_nodes = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
     scene_nodes = _collect_scenes(documents, story_file, problems)
-    names = Names(
-        {name: ("truth value" if isinstance(v, bool) else "number") for name, v in variables.items()},
-        frozenset(items),
-        frozenset(scene_nodes),
-    )
+    names = Names.of(variables, items, scene_nodes)
     endings = {
         ending_id: _ending(reader, ending_id, node, names) for ending_id, (reader, node) in ending_nodes.items()
     }

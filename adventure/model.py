@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import attrs
 
-from .expr import BOOL, INT, Effect, Expr, Names, Value
+from .expr import Effect, Expr, Names, Value
 
 
 @attrs.frozen
@@ -102,10 +102,7 @@ class Story:
     id_items: frozenset[str] = attrs.field(init=False)
 
     def __attrs_post_init__(self) -> None:
-        types = {name: BOOL if isinstance(v, bool) else INT for name, v in self.variables.items()}
-        object.__setattr__(
-            self, "names", Names(types, frozenset(self.items), frozenset(self.scenes))
-        )
+        object.__setattr__(self, "names", Names.of(self.variables, self.items, self.scenes))
         object.__setattr__(
             self, "id_items", frozenset(i.id for i in self.items.values() if i.is_id)
         )

@@ -69,11 +69,7 @@ class Session:
 
     def start_from_save(self, name: str) -> Output:
         """Begin with a saved game; a SaveError leaves the session unstarted and the file untouched."""
-        restored, save_log = self._read(name)
-        self.last_name = None if name == AUTOSAVE else name
-        output = self.start(restored.state, save_log)
-        notes = (_note(restored.note),) if restored.note else ()
-        return (_note(f"Loaded {self._shown(name)}."),) + notes + output
+        return self._load(name)
 
     # ---------------------------------------------------------------- commands
 

@@ -7,7 +7,6 @@ from typing import Any, Optional
 
 import attrs
 
-from .expr import Value
 from .model import Story
 
 
@@ -86,6 +85,3 @@ def new_game(story: Story) -> GameState:
     """The state before the first scene is entered; the engine's `begin` enters it."""
     return GameState(scene=story.start, variables=FrozenMap(story.variables))
 
-
-def state_value(state: GameState, name: str) -> Value:
-    return state.variables[name]
