@@ -17,10 +17,10 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from adventure.check import check_story  # noqa: E402
-from adventure.engine import begin, step  # noqa: E402
-from adventure.loader import load_story  # noqa: E402
-from adventure.walk import load_walkthrough  # noqa: E402
+from adventure.analysis.check import check_story  # noqa: E402
+from adventure.core.engine import begin, step  # noqa: E402
+from adventure.story.loader import load_story  # noqa: E402
+from adventure.analysis.walkthrough import load_walkthrough  # noqa: E402
 
 SCENES = ROOT / "scenes"
 MAIN_PATH = ROOT / "tests" / "walkthroughs" / "code_eve.yaml"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adventure.model import Story, Text
-from adventure.walk import Walked, load_walkthrough, run_walkthrough
+from adventure.core.model import Story, Text
+from adventure.analysis.walkthrough import Walked, load_walkthrough, run_walkthrough
 
 from .test_cli import run
 

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from adventure import engine
-from adventure.check import PROVED, REFUTED, UNKNOWN, Property, Report, check_story
-from adventure.loader import load_story
-from adventure.model import Story
-from adventure.state import GameState
+from adventure.core import engine
+from adventure.analysis.check import PROVED, REFUTED, UNKNOWN, Property, Report, check_story
+from adventure.story.loader import load_story
+from adventure.core.model import Story
+from adventure.core.state import GameState
 
 from .conftest import MINI_SCENES, MINI_STORY, SHIPPED, write_story
 

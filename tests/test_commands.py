@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from adventure.commands import match_choice, words_of
-from adventure.model import Choice
+from adventure.core.commands import match_choice, words_of
+from adventure.core.model import Choice
 
 
 def choices(*labels: str, words: dict[str, tuple[str, ...]] | None = None) -> list[Choice]:

@@ -4,11 +4,11 @@ import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure import output as out
-from adventure.engine import begin, completions, step, visible_choices
-from adventure.model import Story
-from adventure.output import plain_text
-from adventure.state import GameState
+from adventure.core import output as out
+from adventure.core.engine import begin, completions, step, visible_choices
+from adventure.core.model import Story
+from adventure.core.output import plain_text
+from adventure.core.state import GameState
 
 
 def play(story: Story, *commands: str) -> tuple[GameState, str]:

@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure import engine
-from adventure.check import PROVED, REFUTED, check_story
-from adventure.masks import Clamp, Counter, Layout, Transform
-from adventure.expr import parse_effects, parse_expr
-from adventure.model import Choice, Ending, Item, Scene, Story
-from adventure.state import GameState
-from adventure.statespace import Analysis, Normaliser
+from adventure.core import engine
+from adventure.analysis.check import PROVED, REFUTED, check_story
+from adventure.analysis.masks import Clamp, Counter, Layout, Transform
+from adventure.core.expr import parse_effects, parse_expr
+from adventure.core.model import Choice, Ending, Item, Scene, Story
+from adventure.core.state import GameState
+from adventure.analysis.statespace import Analysis, Normaliser
 
 from .test_check import assert_witnesses_replay
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from adventure.expr import (
+from adventure.core.expr import (
     Assign,
     Env,
     ExprError,

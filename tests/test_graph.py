@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from adventure.errors import UsageError
-from adventure.graph import arrows, render_graph
-from adventure.loader import load_story
-from adventure.model import Story
+from adventure.core.errors import UsageError
+from adventure.analysis.graph import arrows, render_graph
+from adventure.story.loader import load_story
+from adventure.core.model import Story
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 

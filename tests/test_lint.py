@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from adventure.errors import Problem
-from adventure.lint import lint_story
-from adventure.loader import load_story
-from adventure.model import Story
+from adventure.core.errors import Problem
+from adventure.analysis.lint import lint_story
+from adventure.story.loader import load_story
+from adventure.core.model import Story
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 

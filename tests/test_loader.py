@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from adventure.errors import AdventureError, StoryError
-from adventure.loader import load_story
+from adventure.core.errors import AdventureError, StoryError
+from adventure.story.loader import load_story
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 

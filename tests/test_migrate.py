@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from adventure.loader import load_story
-from adventure.migrate import restore
-from adventure.saves import SaveError, SaveStore
-from adventure.session import Session
+from adventure.story.loader import load_story
+from adventure.saves.migrate import restore
+from adventure.saves.store import SaveError, SaveStore
+from adventure.play.session import Session
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure.engine import begin, step
-from adventure.model import Story
-from adventure.saves import (
+from adventure.core.engine import begin, step
+from adventure.core.model import Story
+from adventure.saves.store import (
     AUTOSAVE,
     FORMAT,
     SaveError,
@@ -169,9 +169,9 @@ def test_a_damaged_file_shows_in_the_list_without_stopping_it(mini: Story, tmp_p
 WRITER = """
 import sys
 from pathlib import Path
-from adventure.loader import load_story
-from adventure.engine import begin
-from adventure.saves import SaveStore, make_save
+from adventure.story.loader import load_story
+from adventure.core.engine import begin
+from adventure.saves.store import SaveStore, make_save
 story = load_story(sys.argv[1])
 store = SaveStore(Path(sys.argv[2]))
 state = begin(story).state

@@ -11,12 +11,12 @@ import jsonschema
 import pytest
 import yaml
 
-from adventure import loader
-from adventure.tools import schema_file
+from adventure.story import loader
+from adventure.story.folders import schema_file
 
 from .conftest import MINI_SCENES, MINI_STORY, SHIPPED
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "adventure" / "schema"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "adventure" / "story" / "schema"
 
 
 class _Loader(yaml.SafeLoader):

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from adventure.model import Story
-from adventure.output import plain_text
-from adventure.saves import AUTOSAVE, SaveStore
-from adventure.session import Session
+from adventure.core.model import Story
+from adventure.core.output import plain_text
+from adventure.saves.store import AUTOSAVE, SaveStore
+from adventure.play.session import Session
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import attrs
 
-from adventure.engine import begin, step
-from adventure.model import Story
-from adventure.state import FrozenMap, GameState, new_game
+from adventure.core.engine import begin, step
+from adventure.core.model import Story
+from adventure.core.state import FrozenMap, GameState, new_game
 
 
 def test_a_new_game_starts_at_the_start_with_the_declared_values(mini: Story) -> None:

@@ -152,7 +152,7 @@ def test_walk_reports_a_bad_file_at_its_place(tmp_path: Path) -> None:
 
 
 def test_check_help_states_the_real_default_limits() -> None:
-    from adventure.check import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATES
+    from adventure.analysis.check import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATES
 
     shown = " ".join(run(["check", "--help"]).stdout.split())
     assert f"(default {DEFAULT_MAX_STATES:,})" in shown

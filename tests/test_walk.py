@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adventure.model import Story
-from adventure.walk import (
+from adventure.core.model import Story
+from adventure.analysis.walkthrough import (
     WalkthroughError,
     check_names,
     coverage,

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from typing import Optional, Union
 
-from .errors import Problem
-from .expr import Assign, Call, Expr, Lit, Take, Unary, Var, show
-from .model import Choice, Source, Story, Text
-from .statespace import constant, successors, walk
+from adventure.core.errors import Problem
+from adventure.core.expr import Assign, Call, Expr, Lit, Take, Unary, Var, show
+from adventure.core.model import Choice, Source, Story, Text
+from adventure.analysis.statespace import constant, successors, walk
 
 # The values a condition may take, as the linter sees them: a set of truth values, or an interval
 # of whole numbers (None: unbounded on that side).

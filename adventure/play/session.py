@@ -11,16 +11,16 @@ from typing import Callable, Optional
 
 import attrs
 
-from . import engine
-from . import output as out
-from .commands import SAVE_ALIASES
-from .dev import StoryWatcher
-from .errors import StoryError
-from .migrate import Restored, carry_over, restore
-from .model import Story
-from .output import Block, Output
-from .saves import AUTOSAVE, SaveError, SaveStore, Summary, check_name, format_entries, make_save, summarize
-from .state import GameState
+from adventure.core import engine
+from adventure.core import output as out
+from adventure.core.commands import SAVE_ALIASES
+from adventure.play.reload import StoryWatcher
+from adventure.core.errors import StoryError
+from adventure.saves.migrate import Restored, carry_over, restore
+from adventure.core.model import Story
+from adventure.core.output import Block, Output
+from adventure.saves.store import AUTOSAVE, SaveError, SaveStore, Summary, check_name, format_entries, make_save, summarize
+from adventure.core.state import GameState
 
 QUICKSAVE = "quicksave"
 

@@ -17,9 +17,9 @@ from typing import Any, Optional
 
 import attrs
 
-from .errors import AdventureError
-from .model import Story
-from .state import FrozenMap, GameState
+from adventure.core.errors import AdventureError
+from adventure.core.model import Story
+from adventure.core.state import FrozenMap, GameState
 
 # The save format. Raise FORMAT when the layout changes; raise MIN_READABLE only when this
 # version can no longer read older files.

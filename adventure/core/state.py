@@ -7,7 +7,7 @@ from typing import Any, Optional
 
 import attrs
 
-from .model import Story
+from adventure.core.model import Story
 
 
 class FrozenMap(Mapping[str, Any]):

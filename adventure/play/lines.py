@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 from typing import IO
 
-from .output import Output
-from .render import plain
-from .session import Session
+from adventure.core.output import Output
+from adventure.play.layout import plain
+from adventure.play.session import Session
 
 GOODBYE = "Goodbye."
 

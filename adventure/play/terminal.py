@@ -10,10 +10,10 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.styles import Style
 
-from .console import GOODBYE
-from .output import Output
-from .render import layout
-from .session import Session
+from adventure.play.lines import GOODBYE
+from adventure.core.output import Output
+from adventure.play.layout import layout
+from adventure.play.session import Session
 
 STYLE = Style.from_dict(
     {

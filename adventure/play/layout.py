@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from . import output as out
-from .output import Output
+from adventure.core import output as out
+from adventure.core.output import Output
 
 Line = tuple[str, str]  # (style name, text); style "" is plain
 

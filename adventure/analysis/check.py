@@ -13,13 +13,13 @@ from typing import Any, Optional
 
 import attrs
 
-from . import engine
-from .commands import ALL_COMMANDS, command_aliases, match_choice, words_of
-from .errors import Problem
-from .explore import Exploration, Node, explore, hopeful, parent, trap_entries
-from .lint import lint_story
-from .model import Choice, Source, Story
-from .state import GameState
+from adventure.core import engine
+from adventure.core.commands import ALL_COMMANDS, command_aliases, match_choice, words_of
+from adventure.core.errors import Problem
+from adventure.analysis.explore import Exploration, Node, explore, hopeful, parent, trap_entries
+from adventure.analysis.lint import lint_story
+from adventure.core.model import Choice, Source, Story
+from adventure.core.state import GameState
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
 DEFAULT_MAX_STATES = 1_000_000

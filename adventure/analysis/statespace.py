@@ -38,9 +38,9 @@ from typing import Optional
 
 import attrs
 
-from .expr import Assign, Binary, Call, Drop, Expr, Lit, Take, Unary, Var
-from .model import Choice, Story
-from .state import FrozenMap, GameState
+from adventure.core.expr import Assign, Binary, Call, Drop, Expr, Lit, Take, Unary, Var
+from adventure.core.model import Choice, Story
+from adventure.core.state import FrozenMap, GameState
 
 # What an expression can read: ("var", name), ("visits", scene), ("item", item), ("turn",), ("ids",).
 Quantity = tuple[str, ...]

@@ -10,32 +10,27 @@ import json
 import sys
 import time
 from collections.abc import Callable
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import attrs
 
-from .errors import AdventureError, Problem, StoryError, UsageError
-from .loader import load_story
-from .model import Story
+from adventure.core.errors import AdventureError, Problem, StoryError, UsageError
+from adventure.story.folders import SCHEMAS, schema_file, story_folder
+from adventure.story.loader import load_story
+from adventure.core.model import Story
 
 if TYPE_CHECKING:
-    from .check import Report
-    from .walk import Walked
+    from adventure.analysis.check import Report
+    from adventure.analysis.walkthrough import Walked
 
 # The tools' own modules (check, graph, walk) are imported by the command that needs them, so that
 # `adventure play`, which builds this parser too, starts without them.
 
-SCHEMAS = {"scenes": "scenes.schema.json", "story": "story.schema.json"}
 
 
 def _folder(positional: Optional[str], option: Optional[str]) -> Path:
-    from .cli import story_folder  # cli imports this module: resolve the shipped story through it lazily
-
-    if positional and option and Path(positional) != Path(option):
-        raise UsageError(f"two story folders given ({positional} and --scenes {option}); give one")
-    return story_folder(positional or option)
+    return story_folder(positional, option)
 
 
 def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
@@ -79,7 +74,7 @@ def add_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]")
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from .check import check_story
+    from adventure.analysis.check import check_story
 
     began = time.perf_counter()
     folder = _folder(args.dir, args.scenes)
@@ -99,7 +94,7 @@ def run_check(args: argparse.Namespace) -> int:
         for problem in report.problems:
             print(problem.format())
         if args.paths:
-            from .check import PROVED
+            from adventure.analysis.check import PROVED
 
             for prop in report.properties:
                 if prop.status == PROVED and prop.kind != "softlock":
@@ -119,7 +114,7 @@ def _yaml_word(command: str) -> str:
 
 def summary(story: Story, report: "Report", seconds: float) -> str:
     """One line: what was proved, how big the search was, how long it took."""
-    from .check import PROVED, UNKNOWN
+    from adventure.analysis.check import PROVED, UNKNOWN
 
     def counted(kind: str, what: str) -> str:
         unknown = report.count(kind, UNKNOWN)
@@ -145,16 +140,11 @@ def summary(story: Story, report: "Report", seconds: float) -> str:
 
 
 def run_graph(args: argparse.Namespace) -> int:
-    from .graph import render_graph
+    from adventure.analysis.graph import render_graph
 
     story = load_story(_folder(args.dir, args.scenes))
     sys.stdout.write(render_graph(story, args.format))
     return 0
-
-
-def schema_file(which: str) -> Path:
-    """The schema shipped in the package (a real file: the package is installed unzipped)."""
-    return Path(str(resources.files("adventure").joinpath("schema", SCHEMAS[which])))
 
 
 def run_schema(args: argparse.Namespace) -> int:
@@ -173,7 +163,7 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_walk(args: argparse.Namespace) -> int:
-    from .walk import WalkthroughError, check_names, load_walkthrough, run_walkthrough
+    from adventure.analysis.walkthrough import WalkthroughError, check_names, load_walkthrough, run_walkthrough
 
     stories: dict[Path, Optional[Story]] = {}
     results: dict[Path, list["Walked"]] = {}
@@ -248,7 +238,7 @@ def _outcome(story: Story, walked: "Walked") -> str:
 
 
 def _coverage(story: Story, walked: list["Walked"]) -> str:
-    from .walk import coverage
+    from adventure.analysis.walkthrough import coverage
 
     found = coverage(story, walked)
     scenes_seen = found.total_scenes - len(found.scenes)

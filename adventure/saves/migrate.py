@@ -11,10 +11,10 @@ from typing import Optional
 
 import attrs
 
-from . import engine
-from .model import Story
-from .saves import SaveData, SaveError
-from .state import FrozenMap, GameState
+from adventure.core import engine
+from adventure.core.model import Story
+from adventure.saves.store import SaveData, SaveError
+from adventure.core.state import FrozenMap, GameState
 
 
 @attrs.frozen

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 
 import attrs
 
-from .errors import UsageError
-from .expr import show
-from .model import Choice, Story
+from adventure.core.errors import UsageError
+from adventure.core.expr import show
+from adventure.core.model import Choice, Story
 
 FORMATS = ("dot", "mermaid")
 

@@ -11,8 +11,8 @@ from typing import Optional
 
 import yaml
 
-from .errors import AdventureError, Problem, StoryError
-from .expr import (
+from adventure.core.errors import AdventureError, Problem, StoryError
+from adventure.core.expr import (
     Effect,
     Expr,
     ExprError,
@@ -24,8 +24,8 @@ from .expr import (
     suggest,
     type_of,
 )
-from .model import Choice, Ending, Item, Paragraph, Scene, Source, Story, Template, Text
-from .nodes import Reader, yaml_problem
+from adventure.core.model import Choice, Ending, Item, Paragraph, Scene, Source, Story, Template, Text
+from adventure.story.nodes import Reader, yaml_problem
 
 STORY_FILE = "story.yaml"
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -8,7 +8,7 @@ from typing import Optional
 
 import attrs
 
-from .model import Choice
+from adventure.core.model import Choice
 
 # The verbs a player can type anywhere, with their short forms and what they do. Front ends add
 # their own (saving, loading) to the same table, so help and completion never disagree.

@@ -6,12 +6,12 @@ from typing import Optional
 
 import attrs
 
-from . import output as out
-from .commands import ALL_COMMANDS, GAME_ALIASES, GAME_COMMANDS, Command, match_choice, words_of
-from .expr import Assign, Drop, Env, Expr, Take, Value, evaluate
-from .model import Choice, Scene, Story, Text
-from .output import Block, Output
-from .state import GameState, new_game
+from adventure.core import output as out
+from adventure.core.commands import ALL_COMMANDS, GAME_ALIASES, GAME_COMMANDS, Command, match_choice, words_of
+from adventure.core.expr import Assign, Drop, Env, Expr, Take, Value, evaluate
+from adventure.core.model import Choice, Scene, Story, Text
+from adventure.core.output import Block, Output
+from adventure.core.state import GameState, new_game
 
 
 @attrs.frozen

@@ -7,7 +7,7 @@ from typing import Optional, Union
 
 import attrs
 
-from .expr import Effect, Expr, Names, Value
+from adventure.core.expr import Effect, Expr, Names, Value
 
 
 @attrs.frozen

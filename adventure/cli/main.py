@@ -8,27 +8,15 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence
 
-from . import __version__
-from .errors import AdventureError
-from .loader import STORY_FILE, load_story
-from .output import NOTE, Block
-from .saves import SaveStore, format_entries, saves_folder
-from .session import Session
-from .tools import TOOLS, add_tool_parsers
+from adventure import __version__
+from adventure.core.errors import AdventureError
+from adventure.story.folders import story_folder
+from adventure.story.loader import load_story
+from adventure.core.output import NOTE, Block
+from adventure.saves.store import SaveStore, format_entries, saves_folder
+from adventure.play.session import Session
+from adventure.cli.tools import TOOLS, add_tool_parsers
 
-
-
-def shipped_story() -> Path:
-    """The story that comes with the game: package data when installed, ./scenes in a checkout."""
-    here = Path(__file__).resolve().parent
-    for candidate in (here / "scenes", here.parent / "scenes"):
-        if (candidate / STORY_FILE).is_file():
-            return candidate
-    raise AdventureError("the shipped story is missing from this installation; pass --scenes DIR")
-
-
-def story_folder(option: Optional[str]) -> Path:
-    return Path(option) if option else shipped_story()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +50,7 @@ def run_play(args: argparse.Namespace) -> int:
     story = load_story(folder)
     session = Session(story, SaveStore(saves_folder(args.saves, os.environ)))
     if args.dev:
-        from .dev import StoryWatcher
+        from adventure.play.reload import StoryWatcher
 
         session.watcher = StoryWatcher(folder)
     if args.load:
@@ -74,10 +62,10 @@ def run_play(args: argparse.Namespace) -> int:
     else:
         opening = session.start()
     if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
-        from .ui import play_terminal  # only a real terminal pays for prompt_toolkit
+        from adventure.play.terminal import play_terminal  # only a real terminal pays for prompt_toolkit
 
         return play_terminal(session, opening)
-    from .console import play_lines
+    from adventure.play.lines import play_lines
 
     return play_lines(session, opening, sys.stdin, sys.stdout)
 

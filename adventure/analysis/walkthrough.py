@@ -30,16 +30,16 @@ from typing import Optional, Union
 import attrs
 import yaml
 
-from . import engine
-from . import output as out
-from .commands import GAME_ALIASES
-from .errors import AdventureError, Problem
-from .expr import suggest
-from .loader import SafeLoader, display_path
-from .model import Source, Story
-from .nodes import Reader, yaml_problem
-from .output import plain_text
-from .state import GameState
+from adventure.core import engine
+from adventure.core import output as out
+from adventure.core.commands import GAME_ALIASES
+from adventure.core.errors import AdventureError, Problem
+from adventure.core.expr import suggest
+from adventure.story.loader import SafeLoader, display_path
+from adventure.core.model import Source, Story
+from adventure.story.nodes import Reader, yaml_problem
+from adventure.core.output import plain_text
+from adventure.core.state import GameState
 
 STEP_KEYS = ("do", "expect")
 EXPECT_KEYS = ("scene", "text", "has", "lacks", "vars", "ending")

@@ -20,12 +20,12 @@ from typing import Optional
 
 import attrs
 
-from . import engine
-from .expr import Assign, Env, Var
-from .masks import Clamp, Counter, Layout, Transform
-from .model import Choice, Story
-from .state import GameState
-from .statespace import Analysis, Normaliser, fold, walk
+from adventure.core import engine
+from adventure.core.expr import Assign, Env, Var
+from adventure.analysis.masks import Clamp, Counter, Layout, Transform
+from adventure.core.model import Choice, Story
+from adventure.core.state import GameState
+from adventure.analysis.statespace import Analysis, Normaliser, fold, walk
 
 MAX_BITS = 1 << 16  # the widest mask: 8 KiB integers stay fast
 

@@ -14,9 +14,9 @@ from typing import Optional, TypeVar
 
 import yaml
 
-from .errors import Problem
-from .expr import ExprError
-from .model import Source
+from adventure.core.errors import Problem
+from adventure.core.expr import ExprError
+from adventure.core.model import Source
 
 T = TypeVar("T")
 

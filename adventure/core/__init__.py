@@ -1,0 +1,4 @@
+"""The pure engine: the story model, the game state, expressions, commands and the step function.
+
+Nothing here touches the world: no files, no printing, no clock, no randomness from outside.
+"""

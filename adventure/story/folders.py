@@ -1,0 +1,33 @@
+"""Where the shipped story and the schemas are: package data when installed, ./scenes in a checkout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from adventure.core.errors import AdventureError, UsageError
+from adventure.story.loader import STORY_FILE
+
+PACKAGE = Path(__file__).resolve().parent.parent
+SCHEMAS = {"scenes": "scenes.schema.json", "story": "story.schema.json"}
+
+
+def shipped_story() -> Path:
+    """The story that comes with the game, wherever the package was installed or checked out."""
+    for candidate in (PACKAGE / "scenes", PACKAGE.parent / "scenes"):
+        if (candidate / STORY_FILE).is_file():
+            return candidate
+    raise AdventureError("the shipped story is missing from this installation; pass --scenes DIR")
+
+
+def story_folder(positional: Optional[str] = None, option: Optional[str] = None) -> Path:
+    """The folder a command should read: the one given (once), else the shipped story."""
+    if positional and option and Path(positional) != Path(option):
+        raise UsageError(f"two story folders given ({positional} and --scenes {option}); give one")
+    chosen = positional or option
+    return Path(chosen) if chosen else shipped_story()
+
+
+def schema_file(which: str) -> Path:
+    """The JSON Schema shipped in the package (a real file: the package is installed unzipped)."""
+    return Path(__file__).resolve().parent / "schema" / SCHEMAS[which]
