@@ -6,7 +6,8 @@ import pytest
 
 from adventure.story.loader import load_story
 from adventure.saves.migrate import restore
-from adventure.saves.store import SaveError, SaveStore
+from adventure.saves.savefile import SaveError
+from adventure.saves.store import SaveStore
 from adventure.play.session import Session
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -15,16 +16,10 @@ from hypothesis import strategies as st
 
 from adventure.core.engine import begin, step
 from adventure.core.model import Story
-from adventure.saves.store import (
-    AUTOSAVE,
-    FORMAT,
-    SaveError,
-    SaveStore,
-    format_entries,
-    make_save,
-    save_from_dict,
-    save_to_dict,
-)
+from adventure.saves.savefile import AUTOSAVE, FORMAT, SaveError, format_entries, make_save, save_from_dict, save_to_dict
+from adventure.saves.store import SaveStore
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
 
 
 def a_save(story: Story, *commands: str):  # type: ignore[no-untyped-def]
@@ -35,7 +30,7 @@ def a_save(story: Story, *commands: str):  # type: ignore[no-untyped-def]
         state = turn.state
         if turn.choice:
             log.append(turn.choice.label)
-    return make_save(story, state, log)
+    return make_save(story, state, log, NOW)
 
 
 def test_a_save_round_trips_through_json(mini: Story) -> None:
@@ -124,8 +119,8 @@ BAD_FILES = {
     "truncated": (lambda d: json.dumps(d)[:-40], "is damaged (not valid JSON at line 1"),
     "garbage": (lambda d: b"\x00\xff\xfe garbage", "is damaged (not UTF-8 text)"),
     "not an object": (lambda d: "[1, 2, 3]", "is damaged (the file does not hold a save"),
-    "wrong type": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": "three"}}), "'state.turn' should be a whole number, not str"),
-    "bool for int": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": True}}), "'state.turn' should be a whole number, not bool"),
+    "wrong type": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": "three"}}), "'state.turn' should be a whole number, not text"),
+    "bool for int": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": True}}), "'state.turn' should be a whole number, not true or false"),
     "missing field": (lambda d: json.dumps({k: v for k, v in d.items() if k != "log"}), "'log' is missing"),
     "bad variable": (lambda d: json.dumps({**d, "state": {**d["state"], "variables": {"gold": [1]}}}), "'state.variables.gold' should be a whole number or true/false"),
     "future format": (lambda d: json.dumps({**d, "format": FORMAT + 1}), "was made by a newer version of the game"),
@@ -171,7 +166,9 @@ import sys
 from pathlib import Path
 from adventure.story.loader import load_story
 from adventure.core.engine import begin
-from adventure.saves.store import SaveStore, make_save
+from datetime import datetime, timezone
+from adventure.saves.savefile import make_save
+from adventure.saves.store import SaveStore
 story = load_story(sys.argv[1])
 store = SaveStore(Path(sys.argv[2]))
 state = begin(story).state
@@ -180,7 +177,7 @@ print("ready", flush=True)
 n = 0
 while True:
     n += 1
-    store.write("slot", make_save(story, state, log + [str(n)]))
+    store.write("slot", make_save(story, state, log + [str(n)], datetime.now(timezone.utc)))
 """
 
 

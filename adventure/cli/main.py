@@ -13,7 +13,8 @@ from adventure.core.errors import AdventureError
 from adventure.story.folders import story_folder
 from adventure.story.loader import load_story
 from adventure.core.output import NOTE, Block
-from adventure.saves.store import SaveStore, format_entries, saves_folder
+from adventure.saves.savefile import format_entries
+from adventure.saves.store import SaveStore, saves_folder
 from adventure.play.session import Session
 from adventure.cli.tools import TOOLS, add_tool_parsers
 

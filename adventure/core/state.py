@@ -80,6 +80,65 @@ class GameState:
             "ending": self.ending,
         }
 
+    @classmethod
+    def from_dict(cls, data: object) -> GameState:
+        """The inverse of `to_dict`, for data from outside: a ValueError names the first bad field."""
+        if not isinstance(data, dict):
+            raise ValueError("'state' should be a mapping")
+        variables = _field(data, "variables", dict)
+        for name, value in variables.items():
+            if not isinstance(value, (int, bool)):
+                raise ValueError(f"'state.variables.{_shown(name)}' should be a whole number or true/false")
+        visits = _field(data, "visits", dict)
+        for name, count in visits.items():
+            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+                raise ValueError(f"'state.visits.{_shown(name)}' should be a whole number, not negative")
+        turn = _field(data, "turn", int)
+        if turn < 0:
+            raise ValueError("'state.turn' should not be negative")
+        ending = data.get("ending")
+        if ending is not None and not isinstance(ending, str):
+            raise ValueError(f"'state.ending' should be text or null, not {_kind(ending)}")
+        return cls(
+            scene=_field(data, "scene", str),
+            variables=FrozenMap(variables),
+            inventory=tuple(_texts(_field(data, "inventory", list), "inventory")),
+            visits=FrozenMap(visits),
+            used=frozenset(_texts(_field(data, "used", list), "used")),
+            turn=turn,
+            ending=ending,
+        )
+
+
+_KINDS = {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}
+
+
+def _kind(value: object) -> str:
+    return {str: "text", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}.get(
+        type(value), "null" if value is None else type(value).__name__
+    )
+
+
+def _shown(name: object) -> str:
+    text = str(name)
+    return text if text.isprintable() and len(text) <= 40 else repr(text[:40])
+
+
+def _field(data: dict[str, Any], key: str, kind: type) -> Any:
+    if key not in data:
+        raise ValueError(f"'state.{key}' is missing")
+    value = data[key]
+    # bool is an int in Python: never accept one for the other.
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"'state.{key}' should be {_KINDS[kind]}, not {_kind(value)}")
+    return value
+
+
+def _texts(values: list[Any], key: str) -> list[str]:
+    if not all(isinstance(value, str) for value in values):
+        raise ValueError(f"'state.{key}' should hold only text")
+    return values
+
 
 def new_game(story: Story) -> GameState:
     """The state before the first scene is entered; the engine's `begin` enters it."""

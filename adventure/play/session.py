@@ -7,6 +7,7 @@ so they behave the same.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Callable, Optional
 
 import attrs
@@ -19,7 +20,8 @@ from adventure.core.errors import StoryError
 from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.core.model import Story
 from adventure.core.output import Block, Output
-from adventure.saves.store import AUTOSAVE, SaveError, SaveStore, Summary, check_name, format_entries, make_save, summarize
+from adventure.saves.savefile import AUTOSAVE, SaveError, Summary, check_name, format_entries, make_save, summarize
+from adventure.saves.store import SaveStore
 from adventure.core.state import GameState
 
 QUICKSAVE = "quicksave"
@@ -140,7 +142,7 @@ class Session:
 
     def _save(self, name: str) -> Output:
         assert self.store is not None
-        self.store.write(name, make_save(self.story, self.state, self.log))
+        self.store.write(name, make_save(self.story, self.state, self.log, datetime.now(timezone.utc)))
         self.last_name = None if name == AUTOSAVE else name
         return (_note(f"Saved as '{name}'."),)
 
@@ -209,7 +211,7 @@ class Session:
         if self.store is None or self.state is None:
             return ()
         try:
-            self.store.write(AUTOSAVE, make_save(self.story, self.state, self.log))
+            self.store.write(AUTOSAVE, make_save(self.story, self.state, self.log, datetime.now(timezone.utc)))
         except SaveError as error:
             if str(error) == self.autosave_problem:
                 return ()

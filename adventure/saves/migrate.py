@@ -13,7 +13,7 @@ import attrs
 
 from adventure.core import engine
 from adventure.core.model import Story
-from adventure.saves.store import SaveData, SaveError
+from adventure.saves.savefile import SaveData, SaveError
 from adventure.core.state import FrozenMap, GameState
 
 

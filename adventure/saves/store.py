@@ -1,206 +1,32 @@
-"""Save files: plain, versioned JSON, written atomically, read with suspicion.
+"""Save files on disk: one folder, atomic writes, and reads that never trust what they find.
 
-The pure half turns a game into a dict and back, checking every field; the IO half (SaveStore)
-owns one folder and never builds a path from a name it has not validated.
+The store never builds a path from a name it has not validated, so no name reaches outside it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import time
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timezone
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Optional
+from typing import Optional
 
-import attrs
+import platformdirs
 
-from adventure.core.errors import AdventureError
-from adventure.core.model import Story
-from adventure.core.state import FrozenMap, GameState
-
-# The save format. Raise FORMAT when the layout changes; raise MIN_READABLE only when this
-# version can no longer read older files.
-#   1: the first format: story id/version/fingerprint, summary, state, command log.
-FORMAT = 1
-MIN_READABLE = 1
-
-AUTOSAVE = "autosave"  # shown to players by this name; stored where no player's name can go
-_AUTOSAVE_FILE = ".autosave.json"
-NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
-
-
-class SaveError(AdventureError):
-    """A save could not be written or read. The message is one line, for the player."""
-
-
-# ------------------------------------------------------------------ pure: to and from dicts
-
-
-@attrs.frozen
-class Summary:
-    """What a list of saves shows, without replaying anything."""
-
-    title: str
-    ids: int
-    ids_total: int
-    turn: int
-    ended: bool = False
-
-
-@attrs.frozen
-class SaveData:
-    story_id: str
-    story_version: int
-    fingerprint: str
-    saved_at: str  # ISO 8601, UTC
-    summary: Summary
-    state: GameState
-    log: tuple[str, ...]
-
-
-def summarize(story: Story, state: GameState) -> Summary:
-    if state.ended:
-        title = story.endings[state.ending or ""].title
-    else:
-        title = story.scenes[state.scene].title
-    return Summary(title, story.ids_held(state.inventory), story.ids_total, state.turn, state.ended)
-
-
-def make_save(story: Story, state: GameState, log: Sequence[str], now: Optional[datetime] = None) -> SaveData:
-    moment = (now or datetime.now(timezone.utc)).isoformat(timespec="seconds")
-    return SaveData(story.id, story.version, story.fingerprint, moment, summarize(story, state), state, tuple(log))
-
-
-def save_to_dict(save: SaveData) -> dict[str, Any]:
-    return {
-        "format": FORMAT,
-        "story": {"id": save.story_id, "version": save.story_version, "fingerprint": save.fingerprint},
-        "saved_at": save.saved_at,
-        "summary": attrs.asdict(save.summary),
-        "state": save.state.to_dict(),
-        "log": list(save.log),
-    }
-
-
-class SaveFormatError(ValueError):
-    """A save from a newer game: not damaged, just not ours to read yet."""
-
-    def __init__(self, version: int) -> None:
-        super().__init__(f"it was made by a newer version of the game (save format {version}; this one reads up to {FORMAT}): update the game to load it")
-
-
-class _Shape:
-    """Checks one decoded JSON document field by field, naming the path of the first bad one."""
-
-    def __init__(self, data: Any) -> None:
-        self.data = data
-
-    def get(self, path: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
-        value: Any = self.data
-        for key in path.split("."):
-            if not isinstance(value, dict) or key not in value:
-                if optional:
-                    return None
-                raise ValueError(f"'{path}' is missing")
-            value = value[key]
-        if optional and value is None:
-            return None
-        # bool is an int in Python: never accept one for the other.
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ValueError(f"'{path}' should be {_kind_name(kind)}, not {type(value).__name__}")
-        return value
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    names = {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}
-    if isinstance(kind, tuple):
-        return " or ".join(names.get(k, k.__name__) for k in kind)
-    return names.get(kind, kind.__name__)
-
-
-def _strings(values: list[Any], path: str) -> list[str]:
-    for value in values:
-        if not isinstance(value, str):
-            raise ValueError(f"'{path}' should hold only text")
-    return values
-
-
-def save_from_dict(data: Any) -> SaveData:
-    """Rebuild a save from decoded JSON, refusing anything malformed with the path of the fault."""
-    shape = _Shape(data)
-    if not isinstance(data, dict):
-        raise ValueError("the file does not hold a save (expected a JSON object)")
-    version = shape.get("format", int)
-    if version > FORMAT:
-        raise SaveFormatError(version)
-    if version < MIN_READABLE:
-        raise ValueError(f"format {version} is too old for this version of the game")
-    variables = shape.get("state.variables", dict)
-    for name, value in variables.items():
-        if not isinstance(value, (int, bool)):
-            raise ValueError(f"'state.variables.{name}' should be a whole number or true/false")
-    visits = shape.get("state.visits", dict)
-    for name, count in visits.items():
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise ValueError(f"'state.visits.{name}' should be a whole number")
-    turn = shape.get("state.turn", int)
-    if turn < 0:
-        raise ValueError("'state.turn' should not be negative")
-    state = GameState(
-        scene=shape.get("state.scene", str),
-        variables=FrozenMap(variables),
-        inventory=tuple(_strings(shape.get("state.inventory", list), "state.inventory")),
-        visits=FrozenMap(visits),
-        used=frozenset(_strings(shape.get("state.used", list), "state.used")),
-        turn=turn,
-        ending=shape.get("state.ending", str, optional=True),
-    )
-    summary = Summary(
-        title=shape.get("summary.title", str),
-        ids=shape.get("summary.ids", int),
-        ids_total=shape.get("summary.ids_total", int),
-        turn=shape.get("summary.turn", int),
-        ended=bool(shape.get("summary.ended", bool, optional=True)),
-    )
-    return SaveData(
-        story_id=shape.get("story.id", str),
-        story_version=shape.get("story.version", int),
-        fingerprint=shape.get("story.fingerprint", str),
-        saved_at=shape.get("saved_at", str),
-        summary=summary,
-        state=state,
-        log=tuple(_strings(shape.get("log", list), "log")),
-    )
-
-
-# ------------------------------------------------------------------ names
-
-
-def check_name(name: str) -> str:
-    """Refuse any name that could leave the saves folder or confuse a file system."""
-    if name == AUTOSAVE or NAME_PATTERN.match(name):
-        return name
-    if not name:
-        raise SaveError("a save needs a name: letters, digits, '-' and '_', up to 64 characters")
-    shown = f"'{name}'" if name.isprintable() else repr(name)
-    if len(name) > 64:
-        raise SaveError(f"{shown[:20]}... is too long for a save name: 64 characters at most")
-    raise SaveError(f"{shown} cannot name a save: use letters, digits, '-' and '_' only")
-
-
-# ------------------------------------------------------------------ IO
-
-
-@attrs.frozen
-class SaveEntry:
-    name: str
-    save: Optional[SaveData]
-    problem: str = ""  # why the file could not be read, when save is None
-    modified: float = 0.0
-
+from adventure.saves.savefile import (
+    _AUTOSAVE_FILE,
+    AUTOSAVE,
+    NAME_PATTERN,
+    SaveData,
+    SaveEntry,
+    SaveError,
+    SaveFormatError,
+    check_name,
+    readable_json,
+    save_from_dict,
+    save_to_dict,
+)
 
 class SaveStore:
     """One folder of saves. Every write is atomic: an old save or a new one, never half of one."""
@@ -297,23 +123,10 @@ class SaveStore:
         found = []
         for name in self.names():
             try:
-                found.append(SaveEntry(name, self.read(name), modified=self.path(name).stat().st_mtime))
+                found.append(SaveEntry(name, self.read(name)))
             except (SaveError, OSError) as error:
                 found.append(SaveEntry(name, None, str(error)))
         return found
-
-
-def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
-    """JSON with the top `levels` of mappings one key a line, for people; the rest on one line.
-
-    json.dumps(indent=...) would do it all, but only in pure Python: this keeps the autosave that
-    follows every scene change cheap while the command log grows.
-    """
-    if levels == 0 or not isinstance(data, dict) or not data:
-        return json.dumps(data, ensure_ascii=False)
-    inner = indent + "  "
-    lines = [f"{inner}{json.dumps(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
-    return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
 
 
 def _sync_folder(folder: Path) -> None:
@@ -330,31 +143,22 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def saves_folder(option: Optional[str], environment: Mapping[str, str]) -> Path:
-    """--saves, else $ADVENTURE_SAVES, else saves/ in the current folder."""
-    return Path(option or environment.get("ADVENTURE_SAVES") or "saves")
+def data_folder() -> Path:
+    """The per-user data folder ($XDG_DATA_HOME/metallic-rouge on Linux), where players look."""
+    return platformdirs.user_data_path(APP, appauthor=False)
 
 
-def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
-    """The lines of a saves list, shared by the in-game `saves` and `adventure saves`."""
-    if not entries:
-        return []
-    lines = []
-    width = max(len(e.name) for e in entries)
-    for entry in entries:
-        if entry.save is None:
-            lines.append(f"{entry.name:<{width}}  (cannot be read: {entry.problem})")
-            continue
-        save = entry.save
-        summary = save.summary
-        when = _local_time(save.saved_at)
-        where = f"THE END: {summary.title}" if summary.ended else summary.title
-        lines.append(f"{entry.name:<{width}}  {when}  {where}  Ids {summary.ids}/{summary.ids_total}  turn {summary.turn}")
-    return lines
+def saves_folder(option: Optional[str], environment: Mapping[str, str], here: Optional[Path] = None) -> Path:
+    """--saves, else $ADVENTURE_SAVES, else saves/ in the current folder if there is one (a checkout
+    of the game), else the per-user data folder: one place, whatever folder the game starts in."""
+    if option:
+        return Path(option)
+    if environment.get("ADVENTURE_SAVES"):
+        return Path(environment["ADVENTURE_SAVES"])
+    local = (here or Path.cwd()) / "saves"
+    if local.is_dir():
+        return Path("saves") if here is None else local
+    return data_folder() / "saves"
 
 
-def _local_time(stamp: str) -> str:
-    try:
-        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
+

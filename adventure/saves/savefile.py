@@ -1,0 +1,217 @@
+"""The save file format, pure: a game as plain JSON-ready data and back, read with suspicion.
+
+Nothing here touches a file; `store` does the IO, and `migrate` builds on this to bring a save
+into a changed story, so both can be tested without a disk.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Optional
+
+import attrs
+
+from adventure.core.errors import AdventureError
+from adventure.core.model import Story
+from adventure.core.state import GameState
+
+# The save format. Raise FORMAT when the layout changes; raise MIN_READABLE only when this
+# version can no longer read older files.
+#   1: the first format: story id/version/fingerprint, summary, state, command log.
+FORMAT = 1
+MIN_READABLE = 1
+
+AUTOSAVE = "autosave"  # shown to players by this name; stored where no player's name can go
+_AUTOSAVE_FILE = ".autosave.json"
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+
+
+class SaveError(AdventureError):
+    """A save could not be written or read. The message is one line, for the player."""
+
+
+# ------------------------------------------------------------------ pure: to and from dicts
+
+
+@attrs.frozen
+class Summary:
+    """What a list of saves shows, without replaying anything."""
+
+    title: str
+    ids: int
+    ids_total: int
+    turn: int
+    ended: bool = False
+
+
+@attrs.frozen
+class SaveData:
+    story_id: str
+    story_version: int
+    fingerprint: str
+    saved_at: str  # ISO 8601, UTC
+    summary: Summary
+    state: GameState
+    log: tuple[str, ...]
+
+
+def summarize(story: Story, state: GameState) -> Summary:
+    if state.ended:
+        title = story.endings[state.ending or ""].title
+    else:
+        title = story.scenes[state.scene].title
+    return Summary(title, story.ids_held(state.inventory), story.ids_total, state.turn, state.ended)
+
+
+def make_save(story: Story, state: GameState, log: Sequence[str], now: datetime) -> SaveData:
+    """A save of `state` as of `now` (the caller reads the clock, so this stays pure)."""
+    moment = now.isoformat(timespec="seconds")
+    return SaveData(story.id, story.version, story.fingerprint, moment, summarize(story, state), state, tuple(log))
+
+
+def save_to_dict(save: SaveData) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "story": {"id": save.story_id, "version": save.story_version, "fingerprint": save.fingerprint},
+        "saved_at": save.saved_at,
+        "summary": attrs.asdict(save.summary),
+        "state": save.state.to_dict(),
+        "log": list(save.log),
+    }
+
+
+class SaveFormatError(ValueError):
+    """A save from a newer game: not damaged, just not ours to read yet."""
+
+    def __init__(self, version: int) -> None:
+        super().__init__(f"it was made by a newer version of the game (save format {version}; this one reads up to {FORMAT}): update the game to load it")
+
+
+class _Shape:
+    """Checks one decoded JSON document field by field, naming the path of the first bad one."""
+
+    def __init__(self, data: Any) -> None:
+        self.data = data
+
+    def get(self, path: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
+        value: Any = self.data
+        for key in path.split("."):
+            if not isinstance(value, dict) or key not in value:
+                if optional:
+                    return None
+                raise ValueError(f"'{path}' is missing")
+            value = value[key]
+        if optional and value is None:
+            return None
+        # bool is an int in Python: never accept one for the other.
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError(f"'{path}' should be {_kind_name(kind)}, not {type(value).__name__}")
+        return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "a whole number", bool: "true or false", list: "a list", dict: "a mapping"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _strings(values: list[Any], path: str) -> list[str]:
+    for value in values:
+        if not isinstance(value, str):
+            raise ValueError(f"'{path}' should hold only text")
+    return values
+
+
+def save_from_dict(data: Any) -> SaveData:
+    """Rebuild a save from decoded JSON, refusing anything malformed with the path of the fault."""
+    shape = _Shape(data)
+    if not isinstance(data, dict):
+        raise ValueError("the file does not hold a save (expected a JSON object)")
+    version = shape.get("format", int)
+    if version > FORMAT:
+        raise SaveFormatError(version)
+    if version < MIN_READABLE:
+        raise ValueError(f"format {version} is too old for this version of the game")
+    state = GameState.from_dict(shape.get("state", dict))
+    summary = Summary(
+        title=shape.get("summary.title", str),
+        ids=shape.get("summary.ids", int),
+        ids_total=shape.get("summary.ids_total", int),
+        turn=shape.get("summary.turn", int),
+        ended=bool(shape.get("summary.ended", bool, optional=True)),
+    )
+    return SaveData(
+        story_id=shape.get("story.id", str),
+        story_version=shape.get("story.version", int),
+        fingerprint=shape.get("story.fingerprint", str),
+        saved_at=shape.get("saved_at", str),
+        summary=summary,
+        state=state,
+        log=tuple(_strings(shape.get("log", list), "log")),
+    )
+
+
+# ------------------------------------------------------------------ names
+
+
+def check_name(name: str) -> str:
+    """Refuse any name that could leave the saves folder or confuse a file system."""
+    if name == AUTOSAVE or NAME_PATTERN.match(name):
+        return name
+    if not name:
+        raise SaveError("a save needs a name: letters, digits, '-' and '_', up to 64 characters")
+    shown = f"'{name}'" if name.isprintable() else repr(name)
+    if len(name) > 64:
+        raise SaveError(f"{shown[:20]}... is too long for a save name: 64 characters at most")
+    raise SaveError(f"{shown} cannot name a save: use letters, digits, '-' and '_' only")
+
+
+def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
+    """JSON with the top `levels` of mappings one key a line, for people; the rest on one line.
+
+    json.dumps(indent=...) would do it all, but only in pure Python: this keeps the autosave that
+    follows every scene change cheap while the command log grows.
+    """
+    if levels == 0 or not isinstance(data, dict) or not data:
+        return json.dumps(data, ensure_ascii=False)
+    inner = indent + "  "
+    lines = [f"{inner}{json.dumps(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
+    return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
+
+
+@attrs.frozen
+class SaveEntry:
+    """One line of a saves list: a save, or why its file could not be read."""
+
+    name: str
+    save: Optional[SaveData]
+    problem: str = ""  # why the file could not be read, when save is None
+
+
+def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
+    """The lines of a saves list, shared by the in-game `saves` and `adventure saves`."""
+    if not entries:
+        return []
+    lines = []
+    width = max(len(e.name) for e in entries)
+    for entry in entries:
+        if entry.save is None:
+            lines.append(f"{entry.name:<{width}}  (cannot be read: {entry.problem})")
+            continue
+        save = entry.save
+        summary = save.summary
+        when = _local_time(save.saved_at)
+        where = f"THE END: {summary.title}" if summary.ended else summary.title
+        lines.append(f"{entry.name:<{width}}  {when}  {where}  Ids {summary.ids}/{summary.ids_total}  turn {summary.turn}")
+    return lines
+
+
+def _local_time(stamp: str) -> str:
+    try:
+        return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return stamp
