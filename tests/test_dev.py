@@ -5,7 +5,7 @@ from pathlib import Path
 
 from adventure.play.reload import StoryWatcher
 from adventure.story.loader import load_story
-from adventure.core.output import plain_text
+from adventure.core.output import plain
 from adventure.saves.store import SaveStore
 from adventure.play.session import Session
 
@@ -30,7 +30,7 @@ def test_an_edited_scene_is_reloaded_before_the_next_command(mini_dir: Path, tmp
     game.handle("take")
     game.handle("coins")
     edit(mini_dir / "hall.yaml", MINI_SCENES.replace("A long hall.", "A longer hall, freshly painted."))
-    text = plain_text(game.handle("look").output)
+    text = plain(game.handle("look").output)
     assert "Reloaded the story" in text and "A longer hall, freshly painted." in text
     assert game.state.variables["gold"] == 2 and "key" in game.state.inventory
 
@@ -38,11 +38,11 @@ def test_an_edited_scene_is_reloaded_before_the_next_command(mini_dir: Path, tmp
 def test_a_broken_edit_is_shown_in_the_game_which_goes_on(mini_dir: Path, tmp_path: Path) -> None:
     game = dev_session(mini_dir, tmp_path)
     edit(mini_dir / "hall.yaml", MINI_SCENES.replace("goto: yard", "goto: yrd"))
-    text = plain_text(game.handle("coins").output)
+    text = plain(game.handle("coins").output)
     assert "could not be reloaded" in text and "'goto' names scene 'yrd'" in text
     assert "You have 2 gold now." in text  # the command itself still ran, on the old story
     edit(mini_dir / "hall.yaml", MINI_SCENES)
-    assert "Reloaded the story" in plain_text(game.handle("reload").output)
+    assert "Reloaded the story" in plain(game.handle("reload").output)
 
 
 def test_reload_works_from_the_command_line(mini_dir: Path) -> None:

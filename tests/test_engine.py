@@ -7,16 +7,16 @@ from hypothesis import strategies as st
 from adventure.core import output as out
 from adventure.core.engine import begin, completions, step, visible_choices
 from adventure.core.model import Story
-from adventure.core.output import plain_text
+from adventure.core.output import plain
 from adventure.core.state import GameState
 
 
 def play(story: Story, *commands: str) -> tuple[GameState, str]:
     turn = begin(story)
-    state, text = turn.state, plain_text(turn.output)
+    state, text = turn.state, plain(turn.output)
     for command in commands:
         turn = step(story, state, command)
-        state, text = turn.state, plain_text(turn.output)
+        state, text = turn.state, plain(turn.output)
     return state, text
 
 
@@ -24,7 +24,7 @@ def test_the_first_visit_shows_title_first_text_and_choices(mini: Story) -> None
     turn = begin(mini)
     kinds = [block.kind for block in turn.output]
     assert kinds == [out.TITLE, out.PROSE, out.PROSE, out.CHOICES]
-    assert "You arrive, blinking." in plain_text(turn.output)
+    assert "You arrive, blinking." in plain(turn.output)
     assert turn.output[-1].items == ("Take the key", "Pick up gold")
 
 
@@ -90,7 +90,7 @@ def test_ambiguous_words_list_the_candidates(mini: Story) -> None:
 def test_look_help_and_quit_are_global(mini: Story) -> None:
     state = begin(mini).state
     assert step(mini, state, "l").output[0].text == "The Hall"
-    assert "inventory / i" in plain_text(step(mini, state, "?").output)
+    assert "inventory / i" in plain(step(mini, state, "?").output)
     assert step(mini, state, "q").quit
 
 

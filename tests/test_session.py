@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from adventure.core.model import Story
-from adventure.core.output import plain_text
+from adventure.core.output import plain
 from adventure.saves.store import AUTOSAVE, SaveStore
 from adventure.play.session import Session
 
@@ -20,7 +20,7 @@ def session(mini: Story, tmp_path: Path) -> Session:
 def say(session: Session, *lines: str) -> str:
     text = ""
     for line in lines:
-        text = plain_text(session.handle(line).output)
+        text = plain(session.handle(line).output)
     return text
 
 

@@ -126,8 +126,8 @@ def test_walk_passes_fails_and_counts(mini_dir: Path) -> None:
     result = run(["walk", str(good), str(bad)])
     assert result.returncode == 1
     out = result.stdout
-    assert f"FAIL {bad}:4: step 2, 'open the door'\n  expected: scene 'hall'\n  got:      the player is in scene 'yard' (The Yard)\n  transcript so far:\n    | The Hall\n" in out
-    assert "    | > open the door\n    | The Yard\n" in out
+    assert f"FAIL {bad}:4: step 2, 'open the door'\n  expected: scene 'hall'\n  got:      the player is in scene 'yard' (The Yard)\n  transcript so far:\n    | == The Hall ==\n" in out
+    assert "    | > open the door\n    | == The Yard ==\n" in out
     assert out.splitlines()[-1] == "2 walkthroughs: 1 passed, 1 failed"
 
 

@@ -100,7 +100,7 @@ def test_a_good_walkthrough_passes_and_records_what_it_visited(mini: Story) -> N
     assert walked.passed and walked.state.ending == "out"
     assert walked.scenes == {"hall", "yard"}
     assert walked.choices == {"hall/1", "hall/2", "hall/3", "yard/1"}
-    assert walked.transcript[0].startswith("The Hall") and walked.transcript[1].startswith("> take the key")
+    assert walked.transcript[0].startswith("== The Hall ==") and walked.transcript[1].startswith("> take the key")
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ from adventure.core.expr import suggest
 from adventure.story.loader import SafeLoader, display_path
 from adventure.core.model import Source, Story
 from adventure.story.nodes import Reader, yaml_problem
-from adventure.core.output import plain_text
+from adventure.core.output import plain
 from adventure.core.state import GameState
 
 STEP_KEYS = ("do", "expect")
@@ -229,7 +229,7 @@ class Walked:
 def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
     """Play the steps, stopping at the first that does not do what it says."""
     turn = engine.begin(story)
-    state, said = turn.state, plain_text(turn.output)
+    state, said = turn.state, plain(turn.output)
     transcript = [said]
     taken: set[str] = set()
     failure = None
@@ -242,7 +242,7 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
                 failure = Failure(step, number, f"the game to take {step.command!r}", _where(story, state))
                 break
             turn = engine.step(story, state, step.command)
-            state, said = turn.state, plain_text(turn.output)
+            state, said = turn.state, plain(turn.output)
             transcript.append(f"> {step.command}\n{said}" if said else f"> {step.command}")
             if turn.choice is not None:
                 taken.add(turn.choice.key)

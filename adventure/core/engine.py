@@ -39,7 +39,7 @@ def holds(condition: Optional[Expr], env: Env) -> bool:
     return condition is None or bool(evaluate(condition, env))
 
 
-def render(text: Text, env: Env) -> list[str]:
+def paragraphs(text: Text, env: Env) -> list[str]:
     """The paragraphs of `text` whose condition holds, with their `{...}` filled in."""
     paragraphs = []
     for paragraph in text:
@@ -81,7 +81,7 @@ def describe(story: Story, state: GameState) -> Output:
     visits = state.visit_count(scene.id)
     blocks = [Block(out.TITLE, scene.title)]
     for text in (scene.first if visits <= 1 else scene.again, scene.text):
-        blocks.extend(Block(out.PROSE, p) for p in render(text, env))
+        blocks.extend(Block(out.PROSE, p) for p in paragraphs(text, env))
     blocks.append(_choices_block(visible_choices(story, state, env)))
     return tuple(blocks)
 
@@ -90,7 +90,7 @@ def _ending_blocks(story: Story, state: GameState) -> Output:
     ending = story.endings[state.ending or ""]
     env = make_env(story, state)
     blocks = [Block(out.ENDING, ending.title)]
-    blocks.extend(Block(out.PROSE, p) for p in render(ending.text, env))
+    blocks.extend(Block(out.PROSE, p) for p in paragraphs(ending.text, env))
     blocks.append(
         Block(out.NOTE, f"THE END. You finished in {state.turn} turns, with {ids_line(story, state)}.")
     )
@@ -162,7 +162,7 @@ def advance(story: Story, state: GameState, choice: Choice) -> GameState:
 def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
     """Run a choice: effects, then its `say`, then the move to a scene or an ending."""
     state = _spend(story, state, choice)
-    said = tuple(Block(out.PROSE, p) for p in render(choice.say, make_env(story, state)))
+    said = tuple(Block(out.PROSE, p) for p in paragraphs(choice.say, make_env(story, state)))
     if choice.end is not None:
         state = attrs.evolve(state, ending=choice.end)
         return Turn(state, said + _ending_blocks(story, state), choice=choice)

@@ -1,6 +1,12 @@
-"""What the engine says, as data: the engine never prints, the front ends render these blocks."""
+"""What the engine says, as data, and the one layout of it into lines that every front end shares.
+
+The engine never prints; front ends style the lines `layout` gives, and `plain` is exactly what a
+player sees without colours, so walkthroughs and tests check the text a player reads.
+"""
 
 from __future__ import annotations
+
+import textwrap
 
 import attrs
 
@@ -23,15 +29,43 @@ class Block:
 Output = tuple[Block, ...]
 
 
-def plain_text(output: Output) -> str:
-    """The blocks as unstyled text, unwrapped: for tests and tools."""
-    lines: list[str] = []
+Line = tuple[str, str]  # (style name, text); style "" is plain
+
+
+def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[str]:
+    return textwrap.wrap(
+        text, width=max(width, 20), initial_indent=indent, subsequent_indent=hanging or indent,
+        break_long_words=False, break_on_hyphens=False,
+    ) or [indent]
+
+
+def layout(output: Output, width: int) -> list[Line]:
+    """Lay out blocks for a screen `width` columns wide, with a blank line between blocks."""
+    lines: list[Line] = []
     for block in output:
-        if block.kind == CHOICES:
-            lines.extend(f"{n}. {label}" for n, label in enumerate(block.items, 1))
+        if lines:
+            lines.append(("", ""))
+        if block.kind == TITLE:
+            lines.append(("title", block.text))
+        elif block.kind == ENDING:
+            lines.append(("ending", f"*** {block.text} ***"))
+        elif block.kind == CHOICES:
+            digits = len(str(len(block.items)))
+            for number, label in enumerate(block.items, 1):
+                head = f"  {number:>{digits}}. "
+                wrapped = _wrap(label, width, head, " " * len(head))
+                lines.append(("choice", wrapped[0]))
+                lines.extend(("choice", rest) for rest in wrapped[1:])
         elif block.kind == LIST:
-            lines.append(block.text)
-            lines.extend(f"  {item}" for item in block.items)
+            lines.append(("heading", block.text))
+            for item in block.items or ("(none yet)",):
+                lines.extend(("", line) for line in _wrap(item, width, "  - ", "    "))
         else:
-            lines.append(block.text)
-    return "\n".join(lines)
+            style = {NOTE: "note", ERROR: "error"}.get(block.kind, "")
+            lines.extend((style, line) for line in _wrap(block.text, width))
+    return lines
+
+
+def plain(output: Output, width: int = 100) -> str:
+    """The blocks as plain text, for pipes and files: no escape codes, so titles are marked in text."""
+    return "\n".join(f"== {text} ==" if style == "title" else text for style, text in layout(output, width))

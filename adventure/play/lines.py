@@ -9,7 +9,7 @@ import shutil
 from typing import IO
 
 from adventure.core.output import Output
-from adventure.play.layout import plain
+from adventure.core.output import plain
 from adventure.play.session import Session
 
 GOODBYE = "Goodbye."

@@ -12,7 +12,7 @@ from prompt_toolkit.styles import Style
 
 from adventure.play.lines import GOODBYE
 from adventure.core.output import Output
-from adventure.play.layout import layout
+from adventure.core.output import layout
 from adventure.play.session import Session
 
 STYLE = Style.from_dict(
