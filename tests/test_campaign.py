@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from adventure.core.model import Story, Text
-from adventure.analysis.walkthrough import Walked, load_walkthrough, run_walkthrough
+from adventure.analysis.walkthrough import Walked, run_walkthrough
+from adventure.story.walkthroughs import load_walkthrough
 
 from .test_cli import run
 

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from adventure.core.model import Story
-from adventure.analysis.walkthrough import (
-    WalkthroughError,
-    check_names,
-    coverage,
-    load_walkthrough,
-    parse_walkthrough,
-    run_walkthrough,
-)
+from adventure.analysis.walkthrough import check_names, coverage, run_walkthrough
+from adventure.story.walkthroughs import WalkthroughError, load_walkthrough, parse_walkthrough
 
 GOOD = """\
 steps:

@@ -163,7 +163,8 @@ def run_schema(args: argparse.Namespace) -> int:
 
 
 def run_walk(args: argparse.Namespace) -> int:
-    from adventure.analysis.walkthrough import WalkthroughError, check_names, load_walkthrough, run_walkthrough
+    from adventure.analysis.walkthrough import check_names, run_walkthrough
+    from adventure.story.walkthroughs import WalkthroughError, load_walkthrough
 
     stories: dict[Path, Optional[Story]] = {}
     results: dict[Path, list["Walked"]] = {}
