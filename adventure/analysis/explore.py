@@ -14,7 +14,6 @@ paths, softlocks and counts are those of a plain breadth-first search over state
 from __future__ import annotations
 
 import itertools
-import time
 from collections.abc import Callable
 from typing import Optional
 
@@ -208,7 +207,7 @@ class Exploration:
         return Transform(layout, tuple(sets), shift, guard)
 
 
-def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[], float] = time.monotonic) -> Exploration:
+def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[], float]) -> Exploration:
     """Breadth first over states, level by level, until none is new or a bound is hit."""
     analysis = Analysis.of(story)
     layout = counters(analysis)

@@ -15,7 +15,7 @@ import attrs
 
 from adventure.core import engine
 from adventure.core import output as out
-from adventure.core.commands import GAME_ALIASES
+from adventure.core.commands import GAME_SPELLINGS
 from adventure.core.errors import Problem
 from adventure.core.expr import suggest
 from adventure.core.model import Source, Story
@@ -121,7 +121,7 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
             if turn.quit:
                 failure = Failure(step, number, f"the game to take {step.command!r}", "an earlier step quit the game")
                 break
-            if state.ended and step.command.strip().lower() not in GAME_ALIASES:
+            if state.ended and step.command.strip().lower() not in GAME_SPELLINGS:
                 failure = Failure(step, number, f"the game to take {step.command!r}", _where(story, state))
                 break
             turn = engine.step(story, state, step.command)

@@ -10,40 +10,45 @@ import attrs
 
 from adventure.core.model import Choice
 
-# The verbs a player can type anywhere, with their short forms and what they do. Front ends add
-# their own (saving, loading) to the same table, so help and completion never disagree.
-Command = tuple[str, tuple[str, ...], str, str]  # verb, short forms, what follows it, what it does
+@attrs.frozen
+class Verb:
+    """A command a player can type anywhere. One table of them feeds the parser, help and completion."""
 
-GAME_COMMANDS: tuple[Command, ...] = (
-    ("look", ("l",), "", "describe the scene again"),
-    ("inventory", ("i",), "", "what you carry, your Ids apart"),
-    ("help", ("?",), "", "this list"),
-    ("quit", ("q",), "", "leave the game (it is kept in the autosave)"),
+    name: str
+    shorts: tuple[str, ...]
+    argument: str  # "" none, "[NAME]" optional, "NAME" required: also how help shows it
+    what: str
+    needs: str = ""  # "": the engine answers it; "session": a session; "saves": one with a saves folder; "dev": --dev
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        return (self.name, *self.shorts)
+
+
+VERBS: tuple[Verb, ...] = (
+    Verb("look", ("l",), "", "describe the scene again"),
+    Verb("inventory", ("i",), "", "what you carry, your Ids apart"),
+    Verb("help", ("?",), "", "this list"),
+    Verb("quit", ("q",), "", "leave the game (it is kept in the autosave)"),
+    # Answered by the session, around the story: they need memory of past moves, or files.
+    Verb("save", (), "[NAME]", "save the game; alone, under the last name used", needs="saves"),
+    Verb("load", (), "[NAME]", "go back to a saved game; alone, the newest", needs="saves"),
+    Verb("saves", (), "", "list the saved games", needs="saves"),
+    Verb("delete", (), "NAME", "delete a saved game", needs="saves"),
+    Verb("undo", ("u",), "", "take back the last move", needs="session"),
+    Verb("restart", (), "", "start the story again from the beginning", needs="session"),
+    Verb("reload", (), "", "read the story files again now", needs="dev"),
 )
-# Handled by the session, around the story: they read and write save files.
-SAVE_COMMANDS: tuple[Command, ...] = (
-    ("save", (), "[NAME]", "save the game; alone, under the last name used"),
-    ("load", (), "[NAME]", "go back to a saved game; alone, the newest"),
-    ("saves", (), "", "list the saved games"),
-    ("delete", (), "NAME", "delete a saved game"),
-    ("undo", ("u",), "", "take back the last move"),
-    ("restart", (), "", "start the story again from the beginning"),
-)
-ALL_COMMANDS = GAME_COMMANDS + SAVE_COMMANDS
+GAME_VERBS = tuple(v for v in VERBS if not v.needs)
 
 
-def command_aliases(table: Sequence[Command]) -> dict[str, str]:
-    """Every spelling of every verb, mapped to the verb."""
-    aliases: dict[str, str] = {}
-    for verb, shorts, _, _ in table:
-        aliases[verb] = verb
-        for short in shorts:
-            aliases[short] = verb
-    return aliases
+def verb_spellings(table: Sequence[Verb]) -> dict[str, Verb]:
+    """Every spelling of every verb in `table`, mapped to the verb."""
+    return {spelling: verb for verb in table for spelling in verb.spellings}
 
 
-GAME_ALIASES = command_aliases(GAME_COMMANDS)
-SAVE_ALIASES = command_aliases(SAVE_COMMANDS)
+GAME_SPELLINGS = verb_spellings(GAME_VERBS)
+RESERVED_WORDS = frozenset(verb_spellings(VERBS))  # a choice named by one of these could never be typed
 
 _WORD = re.compile(r"[a-z0-9']+")
 

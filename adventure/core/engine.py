@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 import attrs
 
 from adventure.core import output as out
-from adventure.core.commands import ALL_COMMANDS, GAME_ALIASES, GAME_COMMANDS, Command, match_choice, words_of
+from adventure.core.commands import GAME_SPELLINGS, GAME_VERBS, Verb, match_choice, words_of
 from adventure.core.expr import Assign, Drop, Env, Expr, Take, Value, evaluate
 from adventure.core.model import Choice, Scene, Story, Text
 from adventure.core.output import Block, Output
@@ -185,18 +186,20 @@ def inventory_blocks(story: Story, state: GameState) -> Output:
     return tuple(blocks)
 
 
-def help_blocks(table: tuple[Command, ...] = ALL_COMMANDS) -> Output:
+def help_blocks(verbs: Sequence[Verb] = GAME_VERBS) -> Output:
+    """The help list for the verbs a front end offers (the engine alone offers GAME_VERBS)."""
     lines = ["a number: take that choice", "words: take the choice they name (a beginning is enough)"]
-    for verb, shorts, arguments, what in table:
-        spelled = " / ".join((verb,) + shorts)
-        lines.append(f"{spelled} {arguments}: {what}" if arguments else f"{spelled}: {what}")
+    for verb in verbs:
+        spelled = " / ".join(verb.spellings)
+        lines.append(f"{spelled} {verb.argument}: {verb.what}" if verb.argument else f"{spelled}: {verb.what}")
     return (Block(out.LIST, "Commands:", tuple(lines)),)
 
 
 def step(story: Story, state: GameState, command: str) -> Turn:
     """Answer one command. Unknown or unclear commands change nothing and say what can be done."""
     typed = command.strip()
-    verb = GAME_ALIASES.get(typed.lower())
+    found = GAME_SPELLINGS.get(typed.lower())
+    verb = found.name if found else None
     if verb == "quit":
         return Turn(state, (), quit=True)
     if verb == "look":
@@ -224,14 +227,14 @@ def step(story: Story, state: GameState, command: str) -> Turn:
     return Turn(state, (Block(out.ERROR, message), _choices_block(choices)))
 
 
-def completions(story: Story, state: GameState, extra: tuple[str, ...] = ()) -> list[str]:
-    """Everything that is a valid command right now, for Tab completion."""
+def completions(story: Story, state: GameState, extra: Sequence[str] = ()) -> list[str]:
+    """Every choice's number and words, then the engine's verbs and `extra`: for Tab completion."""
     words: list[str] = []
     choices = visible_choices(story, state)
     for n, choice in enumerate(choices, 1):
         words.append(str(n))
         words.append(" ".join(words_of(choice.label)))
         words.extend(" ".join(words_of(w)) for w in choice.words)
-    words.extend(verb for verb, _, _, _ in GAME_COMMANDS)
+    words.extend(verb.name for verb in GAME_VERBS)
     words.extend(extra)
     return list(dict.fromkeys(w for w in words if w))

@@ -8,14 +8,14 @@ so they behave the same.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Callable, Optional
+from pathlib import Path
+from typing import Callable, Optional, Protocol
 
 import attrs
 
 from adventure.core import engine
 from adventure.core import output as out
-from adventure.core.commands import SAVE_ALIASES
-from adventure.play.reload import StoryWatcher
+from adventure.core.commands import VERBS, Verb, verb_spellings
 from adventure.core.errors import StoryError
 from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.core.model import Story
@@ -25,6 +25,17 @@ from adventure.saves.store import SaveStore
 from adventure.core.state import GameState
 
 QUICKSAVE = "quicksave"
+
+
+class Reloader(Protocol):
+    """What --dev mode needs to reload a story (play.reload.StoryWatcher is the real one)."""
+
+    @property
+    def folder(self) -> Path: ...
+
+    def changed(self) -> bool: ...
+
+    def load(self) -> Story: ...
 
 
 @attrs.frozen
@@ -58,7 +69,7 @@ class Session:
     last_name: Optional[str] = None
     question: Optional[_Question] = None
     autosave_problem: str = ""
-    watcher: Optional[StoryWatcher] = None  # set in --dev mode: reload the story when its files change
+    watcher: Optional[Reloader] = None  # set in --dev mode: reload the story when its files change
 
     # ---------------------------------------------------------------- starting
 
@@ -82,15 +93,14 @@ class Session:
                 return Reply(question.action())
             return Reply((_note("All right, nothing was changed."),))
         words = line.split(maxsplit=1)
-        if self.watcher is not None:
-            if line.strip().lower() == "reload":
-                return Reply(self._reload())
-            if self.watcher.changed():
-                return Reply(self._reload() + self.handle(line).output)
-        verb = SAVE_ALIASES.get(words[0].lower()) if words else None
+        found = verb_spellings(self.verbs()).get(words[0].lower()) if words else None
         argument = words[1].strip() if len(words) > 1 else ""
-        if verb is not None and self.store is not None:
-            return Reply(self._session_command(verb, argument))
+        if self.watcher is not None and (found is None or found.name != "reload") and self.watcher.changed():
+            return Reply(self._reload() + self.handle(line).output)
+        if found is not None and found.name == "help" and not argument:
+            return Reply(engine.help_blocks(self.verbs()))
+        if found is not None and found.needs and (found.argument or not argument):
+            return Reply(self._session_command(found.name, argument))
         before = self.state
         turn = engine.step(self.story, before, line)
         if turn.quit:
@@ -104,7 +114,14 @@ class Session:
                 output += self.autosave()
         return Reply(output)
 
+    def verbs(self) -> tuple[Verb, ...]:
+        """The verbs this session answers: saving needs a saves folder, reload needs --dev."""
+        offered = {"": True, "session": True, "saves": self.store is not None, "dev": self.watcher is not None}
+        return tuple(verb for verb in VERBS if offered[verb.needs])
+
     def _session_command(self, verb: str, argument: str) -> Output:
+        if verb == "reload":
+            return self._reload()
         if verb == "undo":
             return self._undo()
         if verb == "saves":
@@ -223,12 +240,15 @@ class Session:
     # ---------------------------------------------------------------- for front ends
 
     def completions(self) -> list[str]:
-        extra: list[str] = ["save", "saves", "undo", "restart"] + (["reload"] if self.watcher else [])
-        if self.store is not None:
-            names = self.store.names()
-            extra += [f"load {name}" for name in names] + [f"delete {name}" for name in names if name != AUTOSAVE]
-            extra += ["load"]
-        return engine.completions(self.story, self.state, tuple(extra))
+        """Every command valid now, from the same table as help and the parser."""
+        names = self.store.names() if self.store is not None else []
+        extra: list[str] = []
+        for verb in self.verbs():
+            if verb.needs:
+                extra.append(verb.name)
+            if "NAME" in verb.argument:
+                extra += [f"{verb.name} {name}" for name in names if verb.name != "delete" or name != AUTOSAVE]
+        return engine.completions(self.story, self.state, extra)
 
     def status(self) -> Summary:
         """What the status bar shows: the same summary a save list shows."""
