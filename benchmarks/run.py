@@ -11,16 +11,16 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adventure.analysis.check import check_story  # noqa: E402
+from adventure.analysis.walkthrough import load_walkthrough  # noqa: E402
 from adventure.core.engine import begin, step  # noqa: E402
 from adventure.story.loader import load_story  # noqa: E402
-from adventure.analysis.walkthrough import load_walkthrough  # noqa: E402
 
 SCENES = ROOT / "scenes"
 MAIN_PATH = ROOT / "tests" / "walkthroughs" / "code_eve.yaml"
@@ -36,7 +36,9 @@ def median_seconds(action: Callable[[], object], runs: int) -> float:
 
 
 def process(command: list[str], stdin: str = "", runs: int = 11) -> float:
-    return median_seconds(lambda: subprocess.run(command, input=stdin, capture_output=True, text=True, check=True), runs)
+    return median_seconds(
+        lambda: subprocess.run(command, input=stdin, capture_output=True, text=True, check=True), runs
+    )
 
 
 def main() -> int:
@@ -58,7 +60,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as saves:
         game = [python, "-m", "adventure", "play", "--saves", saves]
         rows += [
-            ('process: python -c "import yaml, attrs"', f"{process([python, '-c', 'import yaml, attrs']) * 1e3:.0f} ms"),
+            (
+                'process: python -c "import yaml, attrs"',
+                f"{process([python, '-c', 'import yaml, attrs']) * 1e3:.0f} ms",
+            ),
             ("process: adventure play < /dev/null", f"{process(game) * 1e3:.0f} ms"),
             (
                 f"process: adventure play < the {len(commands)}-command main path",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adventure.story.loader import load_story
 from adventure.core.model import Story
+from adventure.story.loader import load_story
 
 MINI_STORY = """\
 story:

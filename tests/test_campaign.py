@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from adventure.core.model import Story, Text
 from adventure.analysis.walkthrough import Walked, run_walkthrough
+from adventure.core.model import Story, Text
 from adventure.story.walkthroughs import load_walkthrough
 
 from .test_cli import run
@@ -54,8 +54,25 @@ def test_the_canonical_path_collects_all_nine_ids(shipped_story: Story) -> None:
 def test_the_main_path_tells_the_story_bible(shipped_story: Story) -> None:
     transcript = "\n".join(walk(shipped_story, "code_eve.yaml").transcript)
     for fact in [
-        "Immortal Nine", "Asimov", "Usurper", "Visitor", "Alter", "Jill", "Jaron", "carnival",
-        "Puppet Master", "Code Eve", "Eva", "Roy", "Cyan", "Opera", "first Nean", "antivirus", "Venus", "Jean", "Naomi",
+        "Immortal Nine",
+        "Asimov",
+        "Usurper",
+        "Visitor",
+        "Alter",
+        "Jill",
+        "Jaron",
+        "carnival",
+        "Puppet Master",
+        "Code Eve",
+        "Eva",
+        "Roy",
+        "Cyan",
+        "Opera",
+        "first Nean",
+        "antivirus",
+        "Venus",
+        "Jean",
+        "Naomi",
     ]:
         assert fact in transcript, f"the main path never mentions {fact!r}"
 

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from adventure.core import engine
 from adventure.analysis.check import PROVED, REFUTED, UNKNOWN, Property, Report, check_story
-from adventure.story.loader import load_story
+from adventure.core import engine
 from adventure.core.model import Story
 from adventure.core.state import GameState
+from adventure.story.loader import load_story
 
-from .conftest import MINI_SCENES, MINI_STORY, SHIPPED, write_story
+from .conftest import SHIPPED, write_story
 
 HEADER = """\
 story:
@@ -100,8 +98,12 @@ def test_the_mini_story_is_proved_playable(mini: Story) -> None:
     report = check_story(mini)
     assert report.errors == [] and report.complete
     assert {(p.kind, p.subject, p.status) for p in report.properties} == {
-        ("scene", "hall", PROVED), ("scene", "yard", PROVED), ("ending", "out", PROVED),
-        ("id", "id_one", PROVED), ("id", "id_two", PROVED), ("softlock", "", PROVED),
+        ("scene", "hall", PROVED),
+        ("scene", "yard", PROVED),
+        ("ending", "out", PROVED),
+        ("id", "id_one", PROVED),
+        ("id", "id_two", PROVED),
+        ("softlock", "", PROVED),
     }
     assert prop(report, "ending", "out").witness == ("take the key", "open the door", "leave for good")
     assert prop(report, "id", "id_two").witness == ("take the key", "open the door", "dig by the wall")
@@ -175,7 +177,9 @@ def test_a_trap_deeper_in_is_reported_where_it_begins(tmp_path: Path) -> None:
     assert [(p.subject, p.witness) for p in traps] == [("b", ("go to the bridge",))]
 
 
-UNREACHABLE = SOFTLOCK.replace("      - label: Wait\n", "      - label: Go back\n        goto: a\n") + """\
+UNREACHABLE = (
+    SOFTLOCK.replace("      - label: Wait\n", "      - label: Go back\n        goto: a\n")
+    + """\
   island:
     title: The Island
     choices:
@@ -187,10 +191,14 @@ UNREACHABLE = SOFTLOCK.replace("      - label: Wait\n", "      - label: Go back\
       - label: Climb out
         goto: a
 """
+)
 
 
 def test_an_unreachable_scene_is_refuted(tmp_path: Path) -> None:
-    scenes = UNREACHABLE.replace("      - label: Go to the bridge\n", "      - label: Dig\n        when: flag\n        goto: cellar\n      - label: Go to the bridge\n")
+    scenes = UNREACHABLE.replace(
+        "      - label: Go to the bridge\n",
+        "      - label: Dig\n        when: flag\n        goto: cellar\n      - label: Go to the bridge\n",
+    )
     report = check_story(tiny(tmp_path, scenes))
     assert prop(report, "scene", "island").status == REFUTED
     assert prop(report, "scene", "cellar").status == REFUTED
@@ -202,10 +210,15 @@ def test_an_unreachable_scene_is_refuted(tmp_path: Path) -> None:
 
 
 def test_every_scene_reachable_is_proved_with_shortest_paths(tmp_path: Path) -> None:
-    scenes = UNREACHABLE.replace(
-        "      - label: Go to the bridge\n", "      - label: Row out\n        goto: island\n      - label: Go to the bridge\n"
-    ).replace("      - label: Climb out\n", "      - label: Climb out\n        when: seen(island)\n").replace(
-        "      - label: Swim home\n", "      - label: Go down\n        goto: cellar\n      - label: Swim home\n"
+    scenes = (
+        UNREACHABLE.replace(
+            "      - label: Go to the bridge\n",
+            "      - label: Row out\n        goto: island\n      - label: Go to the bridge\n",
+        )
+        .replace("      - label: Climb out\n", "      - label: Climb out\n        when: seen(island)\n")
+        .replace(
+            "      - label: Swim home\n", "      - label: Go down\n        goto: cellar\n      - label: Swim home\n"
+        )
     )
     report = check_story(tiny(tmp_path, scenes))
     assert [p.status for p in report.properties if p.kind == "scene"] == [PROVED] * 4
@@ -215,19 +228,24 @@ def test_every_scene_reachable_is_proved_with_shortest_paths(tmp_path: Path) -> 
 
 
 def test_an_id_never_taken_is_refuted(tmp_path: Path) -> None:
-    scenes = SOFTLOCK.replace("take id_b]", "flag = true]").replace("      - label: Wait\n", "      - label: Go back\n        goto: a\n")
+    scenes = SOFTLOCK.replace("take id_b]", "flag = true]").replace(
+        "      - label: Wait\n", "      - label: Go back\n        goto: a\n"
+    )
     report = check_story(tiny(tmp_path, scenes))
     assert prop(report, "id", "id_b").status == REFUTED
     assert prop(report, "id", "id_a").status == PROVED and prop(report, "id", "id_a").witness == ("be kind",)
     [problem] = [p for p in report.problems if p.code == "unobtainable-id"]
-    assert "Id 'id_b' can never be obtained (no choice does 'take id_b')" == problem.message
+    assert problem.message == "Id 'id_b' can never be obtained (no choice does 'take id_b')"
     assert "unused-item" not in codes(report)
 
 
 def test_an_id_behind_a_condition_that_never_holds_is_refuted(tmp_path: Path) -> None:
-    scenes = SOFTLOCK.replace("take id_b]", "flag = true]").replace("      - label: Wait\n", (
-        "      - label: Go back\n        goto: a\n      - label: Search\n        when: trust > 1\n        do: take id_b\n"
-    ))
+    scenes = SOFTLOCK.replace("take id_b]", "flag = true]").replace(
+        "      - label: Wait\n",
+        (
+            "      - label: Go back\n        goto: a\n      - label: Search\n        when: trust > 1\n        do: take id_b\n"
+        ),
+    )
     report = check_story(tiny(tmp_path, scenes))
     assert prop(report, "id", "id_b").status == REFUTED
     assert any(p.code == "never-shown" and "'Search'" in p.message for p in report.warnings)
@@ -235,7 +253,10 @@ def test_an_id_behind_a_condition_that_never_holds_is_refuted(tmp_path: Path) ->
 
 def test_an_ending_no_play_reaches_is_refuted(tmp_path: Path) -> None:
     story = HEADER + "  lose:\n    title: Lose\n"
-    scenes = SOFTLOCK.replace("      - label: Wait\n", "      - label: Give up\n        when: trust > 3\n        end: lose\n      - label: Go back\n        goto: a\n")
+    scenes = SOFTLOCK.replace(
+        "      - label: Wait\n",
+        "      - label: Give up\n        when: trust > 3\n        end: lose\n      - label: Go back\n        goto: a\n",
+    )
     report = check_story(tiny(tmp_path, scenes, story))
     assert prop(report, "ending", "lose").status == REFUTED
     assert "unreachable-ending" in codes(report)
@@ -300,13 +321,18 @@ def test_the_time_bound_is_reported(tmp_path: Path) -> None:
     ticks = iter(range(10**6))
     report = check_story(tiny(tmp_path, COUNTED), max_seconds=0.5, clock=lambda: float(next(ticks)))
     assert report.limit == "time" and not report.complete
-    assert "--max-seconds" in [p for p in report.problems if p.code == "bound"][0].message
+    assert "--max-seconds" in next(p for p in report.problems if p.code == "bound").message
 
 
 def test_json_ready_report(mini: Story) -> None:
     data = check_story(mini).to_dict()
     assert data["ok"] is True and data["complete"] is True and data["limit"] is None
-    assert {"kind": "ending", "subject": "out", "status": "proved", "witness": ["take the key", "open the door", "leave for good"]} in data["properties"]
+    assert {
+        "kind": "ending",
+        "subject": "out",
+        "status": "proved",
+        "witness": ["take the key", "open the door", "leave for good"],
+    } in data["properties"]
 
 
 def test_a_witness_uses_numbers_when_words_would_be_taken_for_another_choice(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from .conftest import MINI_SCENES, MINI_STORY, SHIPPED, write_story
+from .conftest import MINI_SCENES, MINI_STORY, write_story
 
 
 def command() -> list[str]:
@@ -20,9 +20,16 @@ def command() -> list[str]:
     return [installed] if installed else [sys.executable, "-m", "adventure"]
 
 
-def run(args: list[str], stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        command() + args, input=stdin, capture_output=True, text=True, timeout=60, cwd=cwd,
+        command() + args,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
     )
 
@@ -68,7 +75,9 @@ def test_play_is_the_default_command(mini_dir: Path) -> None:
 
 
 def test_a_broken_story_is_reported_without_a_traceback(tmp_path: Path) -> None:
-    folder = write_story(tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")})
+    folder = write_story(
+        tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")}
+    )
     result = run(["play", "--scenes", str(folder)])
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
@@ -153,7 +162,10 @@ def test_colour_is_used_without_no_color(mini_dir: Path) -> None:
 def test_piped_play_never_loads_prompt_toolkit(mini_dir: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "adventure", "play", "--scenes", str(mini_dir)],
-        input="quit\n", capture_output=True, text=True, timeout=60,
+        input="quit\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 0 and "Goodbye." in result.stdout
     assert "adventure.play.lines" in result.stderr  # the import log is there...

@@ -64,7 +64,10 @@ def test_loading_a_missing_or_bad_save_from_the_shell_fails_cleanly(mini_dir: Pa
     (saves_in_tmp / "cut.json").write_text('{"format": 1, "story": ')
     result = run(["play", "--scenes", str(mini_dir), "--load", "cut"])
     assert result.returncode == 1
-    assert result.stderr.strip() == "adventure: save 'cut' is damaged (not valid JSON at line 1, column 24); the file was left as it is"
+    assert (
+        result.stderr.strip()
+        == "adventure: save 'cut' is damaged (not valid JSON at line 1, column 24); the file was left as it is"
+    )
     assert (saves_in_tmp / "cut.json").read_text() == '{"format": 1, "story": '
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from adventure.play.reload import StoryWatcher
-from adventure.story.loader import load_story
 from adventure.core.output import plain
-from adventure.saves.store import SaveStore
+from adventure.play.reload import StoryWatcher
 from adventure.play.session import Session
+from adventure.saves.store import SaveStore
+from adventure.story.loader import load_story
 
 from .conftest import MINI_SCENES
 from .test_cli import run

@@ -107,7 +107,9 @@ def test_the_same_commands_give_the_same_game(mini: Story) -> None:
 
 COMMANDS = st.lists(
     st.one_of(
-        st.sampled_from(["1", "2", "3", "4", "take", "open", "back", "dig", "leave", "coins", "look", "i", "?", "", "x"]),
+        st.sampled_from(
+            ["1", "2", "3", "4", "take", "open", "back", "dig", "leave", "coins", "look", "i", "?", "", "x"]
+        ),
         st.text(max_size=12),
     ),
     max_size=25,
@@ -141,4 +143,3 @@ def test_random_play_of_the_shipped_story_stays_inside_it(shipped_story: Story, 
         state = step(story, state, str((pick - 1) % len(choices) + 1)).state
         assert state.scene in story.scenes
         assert all(item in story.items for item in state.inventory)
-

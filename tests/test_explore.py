@@ -9,13 +9,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure.core import engine
 from adventure.analysis.check import PROVED, REFUTED, check_story
 from adventure.analysis.masks import Clamp, Counter, Layout, Transform
+from adventure.analysis.statespace import Analysis, Normaliser
+from adventure.core import engine
 from adventure.core.expr import parse_effects, parse_expr
 from adventure.core.model import Choice, Ending, Item, Scene, Story
 from adventure.core.state import GameState
-from adventure.analysis.statespace import Analysis, Normaliser
 
 from .test_check import assert_witnesses_replay
 
@@ -70,13 +70,43 @@ def plain_search(story: Story, limit: int) -> dict[str, object] | None:
 # ---------------------------------------------------------------- random stories
 
 CONDITIONS = [
-    None, "t >= 1", "t >= 2", "t < 2", "t == 1", "f", "not f", "has(i0)", "not has(k)", "has(k) and t > 0",
-    "seen(s1)", "not seen(s2)", "visits(s0) == 2", "visits(s1) >= 1", "turn > 3", "ids >= 1", "f or t < 0",
-    "t + u > 2", "min(t, 2) == 2", "u >= 1", "u < t",
+    None,
+    "t >= 1",
+    "t >= 2",
+    "t < 2",
+    "t == 1",
+    "f",
+    "not f",
+    "has(i0)",
+    "not has(k)",
+    "has(k) and t > 0",
+    "seen(s1)",
+    "not seen(s2)",
+    "visits(s0) == 2",
+    "visits(s1) >= 1",
+    "turn > 3",
+    "ids >= 1",
+    "f or t < 0",
+    "t + u > 2",
+    "min(t, 2) == 2",
+    "u >= 1",
+    "u < t",
 ]
 EFFECTS = [
-    "t += 1", "t -= 1", "t += 2", "t = 2", "f = true", "f = false", "take i0", "take i1", "drop i0", "take k",
-    "drop k", "u += 1", "u = t", "f = not f",
+    "t += 1",
+    "t -= 1",
+    "t += 2",
+    "t = 2",
+    "f = true",
+    "f = false",
+    "take i0",
+    "take i1",
+    "drop i0",
+    "take k",
+    "drop k",
+    "u += 1",
+    "u = t",
+    "f = not f",
 ]
 
 
@@ -92,15 +122,17 @@ def stories(draw: st.DrawFn) -> Story:
             move = draw(st.sampled_from(["stay", "goto", "end"]))
             goto = draw(st.sampled_from(names)) if move == "goto" else None
             end = draw(st.sampled_from(["e0", "e1"])) if move == "end" else None
-            choices.append(Choice(
-                key=f"{scene_id}/{number}",
-                label=f"{scene_id} option {number}",
-                when=parse_expr(when.replace("s1", names[-1]).replace("s2", names[0])) if when else None,
-                effects=tuple(e for source in effects for e in parse_effects(source)),
-                goto=goto,
-                end=end,
-                once=draw(st.booleans()),
-            ))
+            choices.append(
+                Choice(
+                    key=f"{scene_id}/{number}",
+                    label=f"{scene_id} option {number}",
+                    when=parse_expr(when.replace("s1", names[-1]).replace("s2", names[0])) if when else None,
+                    effects=tuple(e for source in effects for e in parse_effects(source)),
+                    goto=goto,
+                    end=end,
+                    once=draw(st.booleans()),
+                )
+            )
         scenes[scene_id] = Scene(scene_id, scene_id.upper(), tuple(choices))
     items = {
         "i0": Item("i0", "the first Id", "id", "."),
@@ -108,7 +140,9 @@ def stories(draw: st.DrawFn) -> Story:
         "k": Item("k", "a key", "thing", "."),
     }
     endings = {"e0": Ending("e0", "Zero"), "e1": Ending("e1", "One")}
-    return Story("random", "Random", 1, "s0", {"t": draw(st.integers(-1, 2)), "u": 0, "f": False}, items, scenes, endings)
+    return Story(
+        "random", "Random", 1, "s0", {"t": draw(st.integers(-1, 2)), "u": 0, "f": False}, items, scenes, endings
+    )
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -168,8 +202,12 @@ def test_layout_planes_pick_one_value_of_one_counter() -> None:
     assert decode(lay, lay.plane(1, 2)) == {(a, 2, c) for a in range(-1, 3) for c in (2, 3)}
 
 
-@pytest.mark.parametrize("sets,deltas", [((), {"a": 1}), ((), {"a": -2, "b": 1}), (((1, 0),), {"a": 1}), (((0, 3), (2, 1)), {})])
-def test_a_transform_moves_each_value_and_its_preimage_inverts_it(sets: tuple[tuple[int, int], ...], deltas: dict[str, int]) -> None:
+@pytest.mark.parametrize(
+    "sets,deltas", [((), {"a": 1}), ((), {"a": -2, "b": 1}), (((1, 0),), {"a": 1}), (((0, 3), (2, 1)), {})]
+)
+def test_a_transform_moves_each_value_and_its_preimage_inverts_it(
+    sets: tuple[tuple[int, int], ...], deltas: dict[str, int]
+) -> None:
     lay = layout()
     shift = sum(d * lay.counters[lay.position[n]].stride for n, d in deltas.items())
     guard = lay.full
@@ -182,7 +220,7 @@ def test_a_transform_moves_each_value_and_its_preimage_inverts_it(sets: tuple[tu
         image = transform.apply(mask)
         expected = set()
         for values in decode(lay, mask & guard):
-            moved = dict(zip("abc", values))
+            moved = dict(zip("abc", values, strict=False))
             for name, d in deltas.items():
                 moved[name] += d
             for i, j in sets:

@@ -23,7 +23,12 @@ NAMES = Names({"nectar": "number", "met": "truth value"}, frozenset({"chocolate"
 
 def env(**variables: int | bool) -> Env:
     values = {"nectar": 3, "met": False, **variables}
-    return Env(values, has=lambda item: item == "chocolate", visits=lambda s: 2 if s == "hall" else 0, builtins={"ids": 4, "turn": 7})
+    return Env(
+        values,
+        has=lambda item: item == "chocolate",
+        visits=lambda s: 2 if s == "hall" else 0,
+        builtins={"ids": 4, "turn": 7},
+    )
 
 
 def value(source: str, **variables: int | bool) -> int | bool:

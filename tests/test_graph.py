@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from adventure.core.errors import UsageError
 from adventure.analysis.graph import arrows, render_graph
-from adventure.story.loader import load_story
+from adventure.core.errors import UsageError
 from adventure.core.model import Story
+from adventure.story.loader import load_story
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 
@@ -47,7 +47,9 @@ def test_mermaid_marks_the_start_endings_and_conditions(mini: Story) -> None:
 
 
 def test_quotes_and_operators_are_escaped(tmp_path: Path) -> None:
-    scenes = MINI_SCENES.replace("label: Open the door", 'label: Open the "big" door').replace("when: has(key)", "when: has(key) and gold >= 2")
+    scenes = MINI_SCENES.replace("label: Open the door", 'label: Open the "big" door').replace(
+        "when: has(key)", "when: has(key) and gold >= 2"
+    )
     story = load_story(write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": scenes}))
     dot = render_graph(story, "dot")
     assert 'label="Open the \\"big\\" door\\nwhen has(key) and gold >= 2"' in dot

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from adventure.core.errors import Problem
 from adventure.analysis.lint import lint_story
-from adventure.story.loader import load_story
+from adventure.core.errors import Problem
 from adventure.core.model import Story
+from adventure.story.loader import load_story
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 
@@ -29,15 +29,21 @@ def test_every_warning_is_a_warning_with_a_code_and_a_place(tmp_path: Path) -> N
 
 
 def test_an_item_never_taken(tmp_path: Path) -> None:
-    story = MINI_STORY.replace("endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:")
+    story = MINI_STORY.replace(
+        "endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:"
+    )
     [problem] = lint(tmp_path, story=story)
     assert (problem.code, problem.line) == ("unused-item", 22)
     assert problem.message == "item 'lamp' is never taken: no choice does 'take lamp'"
 
 
 def test_an_item_tested_but_never_taken_says_the_test_never_holds(tmp_path: Path) -> None:
-    story = MINI_STORY.replace("endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:")
-    scenes = MINI_SCENES.replace("    text: Cold air and stars.", "    text:\n      - when: has(lamp)\n        text: Light.")
+    story = MINI_STORY.replace(
+        "endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:"
+    )
+    scenes = MINI_SCENES.replace(
+        "    text: Cold air and stars.", "    text:\n      - when: has(lamp)\n        text: Light."
+    )
     [problem] = lint(tmp_path, scenes, story)
     assert problem.message.endswith("so has(lamp) never holds")
 
@@ -61,7 +67,10 @@ def test_a_variable_read_only_in_text_is_used(tmp_path: Path) -> None:
 
 
 def test_a_scene_with_no_way_in_and_no_way_out(tmp_path: Path) -> None:
-    scenes = MINI_SCENES + "  attic:\n    title: Attic\n    choices:\n      - label: Sit\n      - label: Again\n        goto: attic\n"
+    scenes = (
+        MINI_SCENES
+        + "  attic:\n    title: Attic\n    choices:\n      - label: Sit\n      - label: Again\n        goto: attic\n"
+    )
     problems = lint(tmp_path, scenes)
     assert [(p.code, p.line) for p in problems] == [("no-way-in", 35), ("no-way-out", 35)]
     assert problems[0].message == "scene 'attic' has no way in: no other scene has 'goto: attic'"
@@ -81,7 +90,9 @@ def test_a_scene_with_no_way_in_and_no_way_out(tmp_path: Path) -> None:
     ],
 )
 def test_conditions_that_can_never_hold(tmp_path: Path, condition: str) -> None:
-    story = MINI_STORY.replace("endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:")
+    story = MINI_STORY.replace(
+        "endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:"
+    )
     scenes = MINI_SCENES.replace("        when: not has(id_two)", f"        when: {condition}") + (
         "  attic:\n    title: Attic\n    choices:\n      - label: Leave\n        goto: hall\n"
     )
@@ -90,7 +101,9 @@ def test_conditions_that_can_never_hold(tmp_path: Path, condition: str) -> None:
     assert problems[0].line == 31 and f"'when: {condition}' never holds" in problems[0].message
 
 
-@pytest.mark.parametrize("condition", ["gold > 100", "door_open", "seen(hall) and has(key)", "turn > 3", "ids == 2", "max(gold, 1) > 1"])
+@pytest.mark.parametrize(
+    "condition", ["gold > 100", "door_open", "seen(hall) and has(key)", "turn > 3", "ids == 2", "max(gold, 1) > 1"]
+)
 def test_conditions_that_may_hold_are_left_alone(tmp_path: Path, condition: str) -> None:
     scenes = MINI_SCENES.replace("        when: not has(id_two)", f"        when: {condition}")
     assert [p for p in lint(tmp_path, scenes) if p.code == "never-holds"] == []

@@ -10,7 +10,9 @@ from adventure.story.loader import load_story
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 
 
-def problems_for(tmp_path: Path, scenes: str, story: str = MINI_STORY, extra: dict[str, str] | None = None) -> list[str]:
+def problems_for(
+    tmp_path: Path, scenes: str, story: str = MINI_STORY, extra: dict[str, str] | None = None
+) -> list[str]:
     folder = write_story(tmp_path / "s", {"story.yaml": story, "hall.yaml": scenes, **(extra or {})})
     with pytest.raises(StoryError) as caught:
         load_story(folder)
@@ -37,7 +39,9 @@ def test_tabs_get_a_hint(tmp_path: Path) -> None:
 
 
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
-    [problem] = problems_for(tmp_path, MINI_SCENES.replace("      - label: Go back inside", "      - lable: Go back inside"))
+    [problem] = problems_for(
+        tmp_path, MINI_SCENES.replace("      - label: Go back inside", "      - lable: Go back inside")
+    )
     assert problem.startswith("hall.yaml:29:9: error: unknown key 'lable'")
     assert "did you mean 'label'?" in problem
 
@@ -60,7 +64,9 @@ def test_duplicate_scene_ids_across_files(tmp_path: Path) -> None:
 
 
 def test_duplicate_keys_in_one_mapping(tmp_path: Path) -> None:
-    [problem] = problems_for(tmp_path, MINI_SCENES.replace("    text: Cold air and stars.\n", "    text: Cold air.\n    text: Stars.\n"))
+    [problem] = problems_for(
+        tmp_path, MINI_SCENES.replace("    text: Cold air and stars.\n", "    text: Cold air.\n    text: Stars.\n")
+    )
     assert problem == "hall.yaml:26:5: error: duplicate key 'text' in scene 'yard'; the first is on line 25"
 
 
@@ -80,24 +86,37 @@ def test_unknown_item_in_an_effect_points_inside_the_expression(tmp_path: Path) 
 
 
 def test_undeclared_variable_in_a_condition(tmp_path: Path) -> None:
-    [problem] = problems_for(tmp_path, MINI_SCENES.replace("when: not has(id_two)", "when: not has(id_two) and silver > 1"))
+    [problem] = problems_for(
+        tmp_path, MINI_SCENES.replace("when: not has(id_two)", "when: not has(id_two) and silver > 1")
+    )
     assert problem.startswith("hall.yaml:32:35: error: in 'when'")
     assert "unknown variable 'silver'" in problem
 
 
 def test_expression_syntax_error_in_quotes_counts_the_quote(tmp_path: Path) -> None:
-    [problem] = problems_for(tmp_path, MINI_SCENES.replace("when: has(key)\n        do", "when: \"has(key) &&\"\n        do"))
+    [problem] = problems_for(
+        tmp_path, MINI_SCENES.replace("when: has(key)\n        do", 'when: "has(key) &&"\n        do')
+    )
     assert problem.startswith("hall.yaml:20:25: error: in 'when' 'has(key) &&': unexpected character '&'")
 
 
 def test_bad_expression_inside_text_points_into_the_block(tmp_path: Path) -> None:
-    scenes = MINI_SCENES.replace("    text: Cold air and stars.", "    text: |\n      Cold air.\n      You hold {gold +} coins.")
+    scenes = MINI_SCENES.replace(
+        "    text: Cold air and stars.", "    text: |\n      Cold air.\n      You hold {gold +} coins."
+    )
     [problem] = problems_for(tmp_path, scenes)
-    assert problem == "hall.yaml:27:23: error: in the text of scene 'yard': expected a value, found the end of the expression"
+    assert (
+        problem
+        == "hall.yaml:27:23: error: in the text of scene 'yard': expected a value, found the end of the expression"
+    )
 
 
 def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
-    scenes = MINI_SCENES.replace("goto: yard", "goto: yrd").replace("do: take key", "do: take kye").replace("once: true", "once: 3")
+    scenes = (
+        MINI_SCENES.replace("goto: yard", "goto: yrd")
+        .replace("do: take key", "do: take kye")
+        .replace("once: true", "once: 3")
+    )
     story = MINI_STORY.replace("  gold: 0", "  gold: lots")
     problems = problems_for(tmp_path, scenes, story=story)
     assert len(problems) == 4
@@ -106,7 +125,9 @@ def test_every_problem_is_reported_in_one_run(tmp_path: Path) -> None:
 
 def test_variable_names_cannot_shadow_the_language(tmp_path: Path) -> None:
     problems = problems_for(tmp_path, MINI_SCENES, story=MINI_STORY.replace("  gold: 0", "  gold: 0\n  turn: 1"))
-    assert problems == ["story.yaml:8:3: error: 'turn' is a word of the expression language; pick another variable name"]
+    assert problems == [
+        "story.yaml:8:3: error: 'turn' is a word of the expression language; pick another variable name"
+    ]
 
 
 def test_a_missing_story_file_is_explained(tmp_path: Path) -> None:
@@ -122,7 +143,10 @@ def test_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
 
 
 def test_text_keeps_words_as_written_and_joins_lines(tmp_path: Path) -> None:
-    scenes = MINI_SCENES.replace("      - label: Leave for good", "      - label: No\n        say: |\n          One\n          line.\n\n          Two.\n        goto: hall\n      - label: Leave for good")
+    scenes = MINI_SCENES.replace(
+        "      - label: Leave for good",
+        "      - label: No\n        say: |\n          One\n          line.\n\n          Two.\n        goto: hall\n      - label: Leave for good",
+    )
     story = load_story(write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": scenes}))
     choice = story.scenes["yard"].choices[0]
     assert choice.label == "No"
@@ -130,16 +154,23 @@ def test_text_keeps_words_as_written_and_joins_lines(tmp_path: Path) -> None:
 
 
 def test_hidden_files_and_underscored_folders_are_skipped(tmp_path: Path) -> None:
-    folder = write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "_drafts/x.yaml": "not: [valid", ".x.yaml": "::"})
+    folder = write_story(
+        tmp_path / "s",
+        {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "_drafts/x.yaml": "not: [valid", ".x.yaml": "::"},
+    )
     assert "hall" in load_story(folder).scenes
 
 
 def test_a_file_that_cannot_be_read_does_not_make_every_goto_an_error(tmp_path: Path) -> None:
-    folder = write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "more.yaml": "scenes:\n  x: [\n"})
+    folder = write_story(
+        tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "more.yaml": "scenes:\n  x: [\n"}
+    )
     (folder / "hall.yaml").write_text(MINI_SCENES.replace("goto: yard", "goto: attic"))
     with pytest.raises(StoryError) as caught:
         load_story(folder)
     messages = [p.format() for p in caught.value.problems]
     assert not any("attic" in m for m in messages)
-    assert any(m.endswith("note: 'goto' to missing scenes is checked again once every file can be read") for m in messages)
+    assert any(
+        m.endswith("note: 'goto' to missing scenes is checked again once every file can be read") for m in messages
+    )
     assert caught.value.show().endswith("1 error in " + str(folder))

@@ -4,11 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from adventure.story.loader import load_story
+from adventure.play.session import Session
 from adventure.saves.migrate import restore
 from adventure.saves.savefile import SaveError
 from adventure.saves.store import SaveStore
-from adventure.play.session import Session
+from adventure.story.loader import load_story
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
 
@@ -37,7 +37,11 @@ def test_an_unchanged_story_loads_silently(tmp_path: Path) -> None:
 
 def test_an_edited_story_that_still_fits_loads_with_a_note(tmp_path: Path) -> None:
     store = saved_in_yard(tmp_path)
-    story = new_version(tmp_path, MINI_SCENES.replace("Cold air and stars.", "Frost and stars."), MINI_STORY.replace("  gold: 0", "  gold: 0\n  silver: 5"))
+    story = new_version(
+        tmp_path,
+        MINI_SCENES.replace("Cold air and stars.", "Frost and stars."),
+        MINI_STORY.replace("  gold: 0", "  gold: 0\n  silver: 5"),
+    )
     restored = restore(story, store.read("mine"), "'mine'")
     assert "updated" in restored.note
     assert restored.state.variables["gold"] == 2 and restored.state.variables["silver"] == 5
@@ -45,7 +49,9 @@ def test_an_edited_story_that_still_fits_loads_with_a_note(tmp_path: Path) -> No
 
 def test_a_renamed_scene_with_its_old_id_listed_keeps_the_save(tmp_path: Path) -> None:
     store = saved_in_yard(tmp_path)
-    scenes = MINI_SCENES.replace("  yard:\n", "  courtyard:\n    aliases: [yard]\n").replace("goto: yard", "goto: courtyard")
+    scenes = MINI_SCENES.replace("  yard:\n", "  courtyard:\n    aliases: [yard]\n").replace(
+        "goto: yard", "goto: courtyard"
+    )
     restored = restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
     assert restored.state.scene == "courtyard"
     assert restored.state.visit_count("courtyard") == 1
@@ -70,7 +76,10 @@ def test_when_replay_fails_too_the_message_says_what_is_missing(tmp_path: Path) 
     )
     with pytest.raises(SaveError) as caught:
         restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
-    assert str(caught.value) == "'mine' no longer fits the story: scene 'yard' no longer exists. The save was left untouched"
+    assert (
+        str(caught.value)
+        == "'mine' no longer fits the story: scene 'yard' no longer exists. The save was left untouched"
+    )
     assert path.read_bytes() == before
 
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from adventure.core import output as out
-from adventure.core.output import Block
-from adventure.core.output import layout, plain
+from adventure.core.output import Block, layout, plain
 
 
 def test_prose_wraps_to_the_width_without_breaking_words() -> None:

@@ -7,7 +7,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,10 +16,18 @@ from hypothesis import strategies as st
 
 from adventure.core.engine import begin, step
 from adventure.core.model import Story
-from adventure.saves.savefile import AUTOSAVE, FORMAT, SaveError, format_entries, make_save, save_from_dict, save_to_dict
+from adventure.saves.savefile import (
+    AUTOSAVE,
+    FORMAT,
+    SaveError,
+    format_entries,
+    make_save,
+    save_from_dict,
+    save_to_dict,
+)
 from adventure.saves.store import SaveStore
 
-NOW = datetime(2026, 12, 2, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def a_save(story: Story, *commands: str):  # type: ignore[no-untyped-def]
@@ -87,7 +95,9 @@ def test_bad_names_are_refused_and_nothing_is_written(mini: Story, tmp_path: Pat
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(name=st.text(max_size=80))
-def test_no_name_ever_writes_outside_the_saves_folder(mini: Story, tmp_path_factory: pytest.TempPathFactory, name: str) -> None:
+def test_no_name_ever_writes_outside_the_saves_folder(
+    mini: Story, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> None:
     root = tmp_path_factory.mktemp("root")
     folder = root / "saves"
     save = a_save(mini)
@@ -119,10 +129,19 @@ BAD_FILES = {
     "truncated": (lambda d: json.dumps(d)[:-40], "is damaged (not valid JSON at line 1"),
     "garbage": (lambda d: b"\x00\xff\xfe garbage", "is damaged (not UTF-8 text)"),
     "not an object": (lambda d: "[1, 2, 3]", "is damaged (the file does not hold a save"),
-    "wrong type": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": "three"}}), "'state.turn' should be a whole number, not text"),
-    "bool for int": (lambda d: json.dumps({**d, "state": {**d["state"], "turn": True}}), "'state.turn' should be a whole number, not true or false"),
+    "wrong type": (
+        lambda d: json.dumps({**d, "state": {**d["state"], "turn": "three"}}),
+        "'state.turn' should be a whole number, not text",
+    ),
+    "bool for int": (
+        lambda d: json.dumps({**d, "state": {**d["state"], "turn": True}}),
+        "'state.turn' should be a whole number, not true or false",
+    ),
     "missing field": (lambda d: json.dumps({k: v for k, v in d.items() if k != "log"}), "'log' is missing"),
-    "bad variable": (lambda d: json.dumps({**d, "state": {**d["state"], "variables": {"gold": [1]}}}), "'state.variables.gold' should be a whole number or true/false"),
+    "bad variable": (
+        lambda d: json.dumps({**d, "state": {**d["state"], "variables": {"gold": [1]}}}),
+        "'state.variables.gold' should be a whole number or true/false",
+    ),
     "future format": (lambda d: json.dumps({**d, "format": FORMAT + 1}), "was made by a newer version of the game"),
 }
 
@@ -185,7 +204,9 @@ def test_killing_a_saving_process_never_leaves_a_broken_save(mini_dir: Path, tmp
     folder = tmp_path / "saves"
     rounds = 0
     for delay in [0.01 * (i % 7) + 0.003 * i for i in range(25)]:
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(mini_dir), str(folder)], stdout=subprocess.PIPE, text=True)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(mini_dir), str(folder)], stdout=subprocess.PIPE, text=True
+        )
         assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
         time.sleep(delay)
         os.kill(writer.pid, signal.SIGKILL)

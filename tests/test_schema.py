@@ -35,7 +35,10 @@ def schema(which: str) -> dict[str, Any]:
 
 def errors(which: str, text: str) -> list[str]:
     validator = jsonschema.Draft7Validator(schema(which))
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(yaml.load(text, Loader=_Loader))]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(yaml.load(text, Loader=_Loader))
+    ]
 
 
 def shipped_files() -> list[Path]:
@@ -76,7 +79,10 @@ def test_the_mini_story_meets_the_schema() -> None:
         (("goto: yard", "goto: yard\n        end: out"), "should not be valid"),
         (("once: true", "once: twice"), "'twice' is not of type 'boolean'"),
         (("  yard:", "  Yard:"), "'Yard' does not match"),
-        (("    text: Cold air and stars.\n", "    text: Cold air and stars.\n    mood: cold\n"), "'mood' was unexpected"),
+        (
+            ("    text: Cold air and stars.\n", "    text: Cold air and stars.\n    mood: cold\n"),
+            "'mood' was unexpected",
+        ),
     ],
 )
 def test_mistakes_the_loader_refuses_the_schema_refuses(change: tuple[str, str], message: str) -> None:
@@ -86,7 +92,9 @@ def test_mistakes_the_loader_refuses_the_schema_refuses(change: tuple[str, str],
 
 def test_values_yaml_reads_as_numbers_or_truth_are_still_text() -> None:
     # The loader reads text exactly as written, so `label: No` or `title: 1984` are fine.
-    assert errors("scenes", "scenes:\n  a:\n    title: 1984\n    choices:\n      - label: No\n        when: true\n") == []
+    assert (
+        errors("scenes", "scenes:\n  a:\n    title: 1984\n    choices:\n      - label: No\n        when: true\n") == []
+    )
 
 
 def test_the_schema_knows_the_keys_the_loader_knows() -> None:

@@ -6,8 +6,8 @@ import pytest
 
 from adventure.core.model import Story
 from adventure.core.output import plain
-from adventure.saves.store import AUTOSAVE, SaveStore
 from adventure.play.session import Session
+from adventure.saves.store import AUTOSAVE, SaveStore
 
 
 @pytest.fixture

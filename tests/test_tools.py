@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import MINI_SCENES, MINI_STORY, write_story
-from .test_cli import run
 from .test_check import HEADER, SOFTLOCK
+from .test_cli import run
 
 
 @pytest.fixture
@@ -24,7 +24,9 @@ def test_check_a_clean_story(mini_dir: Path) -> None:
     result = run(["check", str(mini_dir)])
     assert result.returncode == 0, result.stdout + result.stderr
     [summary] = result.stdout.splitlines()
-    assert summary.startswith("The Small Hours: 2/2 scenes and 1/1 endings reachable, 2/2 Ids obtainable, no softlock; ")
+    assert summary.startswith(
+        "The Small Hours: 2/2 scenes and 1/1 endings reachable, 2/2 Ids obtainable, no softlock; "
+    )
     assert "0 errors, 0 warnings" in summary and summary.endswith("s")
 
 
@@ -32,7 +34,9 @@ def test_check_shows_a_softlock_and_exits_1(softlocked: Path) -> None:
     result = run(["check", str(softlocked)])
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].endswith("scenes.yaml:10:3: error: softlock: after 'go to the bridge' the player is in scene 'b' and no ending can be reached from there")
+    assert lines[0].endswith(
+        "scenes.yaml:10:3: error: softlock: after 'go to the bridge' the player is in scene 'b' and no ending can be reached from there"
+    )
     assert "1 softlock" in lines[-1] and "1 error, 1 warning" in lines[-1]  # the warning: 'flag' is never used
 
 
@@ -42,11 +46,15 @@ def test_check_json_is_for_tools(softlocked: Path) -> None:
     data = json.loads(result.stdout)
     assert data["ok"] is False and data["complete"] is True
     assert [p["code"] for p in data["problems"]] == ["softlock", "unused-variable"]
-    assert {"kind": "softlock", "subject": "b", "status": "refuted", "witness": ["go to the bridge"]} in data["properties"]
+    assert {"kind": "softlock", "subject": "b", "status": "refuted", "witness": ["go to the bridge"]} in data[
+        "properties"
+    ]
 
 
 def test_check_json_reports_load_errors_too(tmp_path: Path) -> None:
-    folder = write_story(tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")})
+    folder = write_story(
+        tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")}
+    )
     result = run(["check", str(folder), "--json"])
     assert result.returncode == 1
     [problem] = json.loads(result.stdout)["problems"]
@@ -54,10 +62,14 @@ def test_check_json_reports_load_errors_too(tmp_path: Path) -> None:
 
 
 def test_check_reports_what_the_loader_reports(tmp_path: Path) -> None:
-    folder = write_story(tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")})
+    folder = write_story(
+        tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")}
+    )
     result = run(["check", str(folder)])
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "hall.yaml:22:15: error: 'goto' names scene 'yrd', which does not exist; did you mean 'yard'?" in result.stderr
+    assert (
+        "hall.yaml:22:15: error: 'goto' names scene 'yrd', which does not exist; did you mean 'yard'?" in result.stderr
+    )
 
 
 def test_check_paths_prints_pasteable_witnesses(mini_dir: Path) -> None:
@@ -122,11 +134,17 @@ def test_walk_passes_fails_and_counts(mini_dir: Path) -> None:
     bad.write_text(WALK.replace("scene: yard", "scene: hall"), encoding="utf-8")
     result = run(["walk", str(good)])
     assert result.returncode == 0, result.stdout
-    assert result.stdout.splitlines() == [f"PASS {good}: 3 steps, ended with 'out'", "1 walkthrough: 1 passed, 0 failed"]
+    assert result.stdout.splitlines() == [
+        f"PASS {good}: 3 steps, ended with 'out'",
+        "1 walkthrough: 1 passed, 0 failed",
+    ]
     result = run(["walk", str(good), str(bad)])
     assert result.returncode == 1
     out = result.stdout
-    assert f"FAIL {bad}:4: step 2, 'open the door'\n  expected: scene 'hall'\n  got:      the player is in scene 'yard' (The Yard)\n  transcript so far:\n    | == The Hall ==\n" in out
+    assert (
+        f"FAIL {bad}:4: step 2, 'open the door'\n  expected: scene 'hall'\n  got:      the player is in scene 'yard' (The Yard)\n  transcript so far:\n    | == The Hall ==\n"
+        in out
+    )
     assert "    | > open the door\n    | == The Yard ==\n" in out
     assert out.splitlines()[-1] == "2 walkthroughs: 1 passed, 1 failed"
 

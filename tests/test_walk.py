@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from adventure.core.model import Story
 from adventure.analysis.walkthrough import check_names, coverage, run_walkthrough
+from adventure.core.model import Story
 from adventure.story.walkthroughs import WalkthroughError, load_walkthrough, parse_walkthrough
 
 GOOD = """\
@@ -101,7 +101,11 @@ def test_a_good_walkthrough_passes_and_records_what_it_visited(mini: Story) -> N
     "step,expected,got",
     [
         ("{do: open the door, expect: {scene: hall}}", "scene 'hall'", "the player is in scene 'yard' (The Yard)"),
-        ("{do: open the door, expect: {text: Warm air}}", "the text 'Warm air'", "it was not in what the game printed for this step"),
+        (
+            "{do: open the door, expect: {text: Warm air}}",
+            "the text 'Warm air'",
+            "it was not in what the game printed for this step",
+        ),
         ("{do: open the door, expect: {has: id_two}}", "the player to have 'id_two'", "the player has key, id_one"),
         ("{do: open the door, expect: {lacks: key}}", "the player not to have 'key'", "the player has key, id_one"),
         ("{do: open the door, expect: {vars: {gold: 3}}}", "gold = 3", "gold = 0"),
@@ -109,7 +113,9 @@ def test_a_good_walkthrough_passes_and_records_what_it_visited(mini: Story) -> N
         ("fly away", "the game to take 'fly away'", "You can't 'fly away' here. You can:"),
     ],
 )
-def test_a_failing_step_says_what_was_expected_and_what_happened(mini: Story, step: str, expected: str, got: str) -> None:
+def test_a_failing_step_says_what_was_expected_and_what_happened(
+    mini: Story, step: str, expected: str, got: str
+) -> None:
     walkthrough, problems = parse(f"steps:\n  - take the key\n  - {step}\n  - leave\n")
     assert problems == []
     walked = run_walkthrough(mini, walkthrough)  # type: ignore[arg-type]

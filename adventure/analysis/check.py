@@ -8,15 +8,15 @@ checked by replaying it move by move.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Optional
+from typing import Any
 
 import attrs
 
+from adventure.analysis.explore import Exploration, Node, explore, hopeful, parent, trap_entries
+from adventure.analysis.lint import lint_story
 from adventure.core import engine
 from adventure.core.commands import RESERVED_WORDS, match_choice, words_of
 from adventure.core.errors import Problem
-from adventure.analysis.explore import Exploration, Node, explore, hopeful, parent, trap_entries
-from adventure.analysis.lint import lint_story
 from adventure.core.model import Choice, Source, Story
 from adventure.core.state import GameState
 
@@ -90,9 +90,9 @@ def command_for(story: Story, state: GameState, choice: Choice) -> str:
     number = next((n for n, c in enumerate(visible, 1) if c.key == choice.key), 0)
     assert number, f"choice {choice.key} is not shown where the exploration took it"
     words = " ".join(words_of(choice.label))
-    if words and not words.isdigit() and words.split()[0] not in RESERVED_WORDS:
-        if match_choice(words, visible).choice is choice:
-            return words
+    typable = words and not words.isdigit() and words.split()[0] not in RESERVED_WORDS
+    if typable and match_choice(words, visible).choice is choice:
+        return words
     return str(number)
 
 
@@ -107,7 +107,7 @@ class Witnesses:
         self.graph = graph
         self.known: dict[Node, tuple[tuple[str, ...], GameState]] = {}
 
-    def to(self, node: Node, good: Optional[list[int]] = None) -> tuple[tuple[str, ...], GameState]:
+    def to(self, node: Node, good: list[int] | None = None) -> tuple[tuple[str, ...], GameState]:
         """The commands that reach `node`, and the real state they lead to."""
         steps: list[tuple[Node, Choice]] = []
         while node not in self.known and node[0] > 0:
@@ -122,7 +122,7 @@ class Witnesses:
                 self.known[reached] = (commands, state)
         return commands, state
 
-    def commands(self, node: Node, then: Optional[Choice] = None) -> tuple[str, ...]:
+    def commands(self, node: Node, then: Choice | None = None) -> tuple[str, ...]:
         commands, state = self.to(node)
         return commands + ((command_for(self.story, state, then),) if then is not None else ())
 
@@ -138,7 +138,7 @@ def check_story(
     story: Story,
     max_states: int = DEFAULT_MAX_STATES,
     max_seconds: float = DEFAULT_MAX_SECONDS,
-    clock: Optional[Callable[[], float]] = None,
+    clock: Callable[[], float] | None = None,
 ) -> Report:
     """Lint the story and explore it; every refuted property becomes an error with its witness.
 
@@ -154,7 +154,9 @@ def check_story(
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code))),
         properties=tuple(properties),
         states=graph.states,
-        transitions=sum((graph.seen[k] & e.enable).bit_count() for k, edges in enumerate(graph.edges) for e in edges or ()),
+        transitions=sum(
+            (graph.seen[k] & e.enable).bit_count() for k, edges in enumerate(graph.edges) for e in edges or ()
+        ),
         complete=graph.complete,
         limit=graph.limit,
         seconds=clock() - began,
@@ -189,7 +191,7 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
             properties.append(Property("id", item, missing))
     good = hopeful(graph)
     stuck: dict[str, GameState] = {}
-    if any(seen & ~hope for seen, hope in zip(graph.seen, good)):
+    if any(seen & ~hope for seen, hope in zip(graph.seen, good, strict=False)):
         for scene, node in trap_entries(graph, good).items():
             commands, stuck[scene] = witnesses.to(node, good)
             properties.append(Property("softlock", scene, REFUTED, commands))
@@ -227,19 +229,27 @@ def _merge(
             problems.append(_at(source, f"scene {prop.subject!r} can never be reached{reason}", "unreachable-scene"))
         elif prop.kind == "ending":
             source = story.endings[prop.subject].source
-            problems.append(_at(source, f"ending {prop.subject!r} can never be reached: no play ends with it", "unreachable-ending"))
+            problems.append(
+                _at(source, f"ending {prop.subject!r} can never be reached: no play ends with it", "unreachable-ending")
+            )
         elif prop.kind == "id":
             source = story.items[prop.subject].source
             reason = absorb("unused-item", source) or ": no play takes it"
             problems.append(_at(source, f"Id {prop.subject!r} can never be obtained{reason}", "unobtainable-id"))
         else:
             state = stuck[prop.subject]
-            how = "no choice is shown there" if not engine.visible_choices(story, state) else "no ending can be reached from there"
-            problems.append(_at(
-                story.scenes[prop.subject].source,
-                f"softlock: after {_quote(prop.witness)} the player is in scene {prop.subject!r} and {how}",
-                "softlock",
-            ))
+            how = (
+                "no choice is shown there"
+                if not engine.visible_choices(story, state)
+                else "no ending can be reached from there"
+            )
+            problems.append(
+                _at(
+                    story.scenes[prop.subject].source,
+                    f"softlock: after {_quote(prop.witness)} the player is in scene {prop.subject!r} and {how}",
+                    "softlock",
+                )
+            )
     if graph.complete:
         problems.extend(_never_shown(story, graph, by_place))
     else:
@@ -261,13 +271,15 @@ def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, i
             source = choice.source
             if ("never-holds", source.file, source.line, source.column) in lints:
                 continue  # the linter already says why
-            problems.append(_at(
-                source,
-                f"choice {number} of scene {scene_id!r} ({choice.label!r}) is never shown: "
-                "its condition never holds when the player is there",
-                "never-shown",
-                "warning",
-            ))
+            problems.append(
+                _at(
+                    source,
+                    f"choice {number} of scene {scene_id!r} ({choice.label!r}) is never shown: "
+                    "its condition never holds when the player is there",
+                    "never-shown",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -278,7 +290,10 @@ def _bound_warning(story: Story, graph: Exploration, properties: list[Property])
     more = f" and {len(unproved) - 6} more" if len(unproved) > 6 else ""
     what = f"not proved: {names}{more}" if unproved else "everything was proved anyway"
     return Problem(
-        story.source.file, 0, 0,
+        story.source.file,
+        0,
+        0,
         f"the exploration stopped at the {bound} bound after {graph.states} states; {what}",
-        "warning", "bound",
+        "warning",
+        "bound",
     )

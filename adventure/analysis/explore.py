@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Optional
 
 import attrs
 
+from adventure.analysis.masks import Clamp, Counter, Layout, Transform
+from adventure.analysis.statespace import Analysis, Normaliser, fold, walk
 from adventure.core import engine
 from adventure.core.expr import Assign, Env, Var
-from adventure.analysis.masks import Clamp, Counter, Layout, Transform
 from adventure.core.model import Choice, Story
 from adventure.core.state import GameState
-from adventure.analysis.statespace import Analysis, Normaliser, fold, walk
 
 MAX_BITS = 1 << 16  # the widest mask: 8 KiB integers stay fast
 
@@ -100,7 +99,7 @@ class Exploration:
     normalise: Normaliser
     keys: list[GameState] = attrs.field(factory=list)
     index: dict[GameState, int] = attrs.field(factory=dict)
-    edges: list[Optional[list[Edge]]] = attrs.field(factory=list)
+    edges: list[list[Edge] | None] = attrs.field(factory=list)
     preds: list[list[tuple[int, Edge]]] = attrs.field(factory=list)
     seen: list[int] = attrs.field(factory=list)
     levels: list[dict[int, int]] = attrs.field(factory=list)  # level -> key -> values first reached there
@@ -177,16 +176,18 @@ class Exploration:
         if choice.when is None:
             return self.layout.full
         layout = self.layout
-        read = sorted({layout.position[n.name] for n in walk(choice.when) if isinstance(n, Var) and n.name in layout.position})
+        read = sorted(
+            {layout.position[n.name] for n in walk(choice.when) if isinstance(n, Var) and n.name in layout.position}
+        )
         if not read:
             return layout.full if engine.holds(choice.when, env) else 0
         mask = 0
         for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
-            named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values)}
+            named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=False)}
             trial = Env({**env.variables, **named}, env.has, env.visits, env.builtins)
             if engine.holds(choice.when, trial):
                 part = layout.full
-                for i, j in zip(read, values):
+                for i, j in zip(read, values, strict=False):
                     part &= layout.plane(i, j)
                 mask |= part
         return mask
@@ -318,7 +319,7 @@ def _low_bit(mask: int) -> int:
 Node = tuple[int, int, int]  # a state: the level it was first reached on, its key, its bit
 
 
-def parent(graph: Exploration, node: Node, good: Optional[list[int]] = None) -> tuple[Node, Choice]:
+def parent(graph: Exploration, node: Node, good: list[int] | None = None) -> tuple[Node, Choice]:
     """A state one level earlier and the choice that leads from it to `node`: the last step of a
     shortest path. With `good`, a hopeful state (so the step shows where a trap begins)."""
     level, k, bit = node

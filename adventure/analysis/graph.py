@@ -75,7 +75,7 @@ def _dot(story: Story) -> str:
         lines.append(f"  {_dot_text(scene_id)} [label={_dot_text(label)}{extra}];")
     for ending_id, ending in story.endings.items():
         label = f"{ending.title}\n(ending {ending_id})"
-        lines.append(f"  {_dot_text('end:' + ending_id)} [label={_dot_text(label)}, shape=doubleoctagon, style=\"\"];")
+        lines.append(f'  {_dot_text("end:" + ending_id)} [label={_dot_text(label)}, shape=doubleoctagon, style=""];')
     lines.append('  "(start)" [shape=point];')  # not a possible scene id
     lines.append(f'  "(start)" -> {_dot_text(story.start)};')
     for arrow in arrows(story):

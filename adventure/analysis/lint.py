@@ -8,18 +8,17 @@ never-holds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from typing import Optional, Union
 
+from adventure.analysis.statespace import constant, successors, walk
 from adventure.core.errors import Problem
 from adventure.core.expr import Assign, Call, Expr, Lit, Take, Unary, Var, show
 from adventure.core.model import Choice, Source, Story, Text
-from adventure.analysis.statespace import constant, successors, walk
 
 # The values a condition may take, as the linter sees them: a set of truth values, or an interval
 # of whole numbers (None: unbounded on that side).
 Truths = frozenset[bool]
-Interval = tuple[Optional[int], Optional[int]]
-Abstract = Union[Truths, Interval]
+Interval = tuple[int | None, int | None]
+Abstract = Truths | Interval
 BOTH: Truths = frozenset((True, False))
 ANY: Interval = (None, None)
 
@@ -81,7 +80,9 @@ def _unused(story: Story) -> Iterator[Problem]:
     for item in story.items.values():
         if item.id not in taken:
             also = f", so has({item.id}) never holds" if item.id in tested else ""
-            yield _warning(item.source, f"item {item.id!r} is never taken: no choice does 'take {item.id}'{also}", "unused-item")
+            yield _warning(
+                item.source, f"item {item.id!r} is never taken: no choice does 'take {item.id}'{also}", "unused-item"
+            )
 
 
 # ---------------------------------------------------------------- ways in and out
@@ -91,7 +92,9 @@ def _dead_ends(story: Story) -> Iterator[Problem]:
     entered = {c.goto for scene_id, _, c in _all_choices(story) if c.goto not in (None, scene_id)}
     for scene_id, scene in story.scenes.items():
         if scene_id != story.start and scene_id not in entered:
-            yield _warning(scene.source, f"scene {scene_id!r} has no way in: no other scene has 'goto: {scene_id}'", "no-way-in")
+            yield _warning(
+                scene.source, f"scene {scene_id!r} has no way in: no other scene has 'goto: {scene_id}'", "no-way-in"
+            )
         if not any(c.end is not None or c.goto not in (None, scene_id) for c in scene.choices):
             yield _warning(
                 scene.source,
@@ -150,16 +153,18 @@ def _variable_values(story: Story) -> dict[str, Abstract]:
     return result
 
 
-def _min(a: Optional[int], b: Optional[int]) -> Optional[int]:
+def _min(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else min(a, b)
 
 
-def _max(a: Optional[int], b: Optional[int]) -> Optional[int]:
+def _max(a: int | None, b: int | None) -> int | None:
     return None if a is None or b is None else max(a, b)
 
 
 class _Env:
-    def __init__(self, variables: Mapping[str, Abstract], taken: set[str], reachable: frozenset[str], here: str, ids: int) -> None:
+    def __init__(
+        self, variables: Mapping[str, Abstract], taken: set[str], reachable: frozenset[str], here: str, ids: int
+    ) -> None:
         self.variables = variables
         self.taken = taken
         self.reachable = reachable
@@ -184,7 +189,12 @@ def _eval(expr: Expr, env: _Env) -> Abstract:
         return (None if inner[1] is None else -inner[1], None if inner[0] is None else -inner[0])
     left, right = _eval(expr.left, env), _eval(expr.right, env)
     if isinstance(left, frozenset) and isinstance(right, frozenset):
-        ops = {"and": lambda a, b: a and b, "or": lambda a, b: a or b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
+        ops = {
+            "and": lambda a, b: a and b,
+            "or": lambda a, b: a or b,
+            "==": lambda a, b: a == b,
+            "!=": lambda a, b: a != b,
+        }
         return frozenset(ops[expr.op](a, b) for a in left for b in right)
     assert isinstance(left, tuple) and isinstance(right, tuple)
     return _arith(expr.op, left, right)
@@ -209,7 +219,7 @@ def _eval_call(call: Call, env: _Env) -> Abstract:
     return (_either(max, a[0], b[0]), _max(a[1], b[1]))
 
 
-def _either(pick: Callable[[int, int], int], a: Optional[int], b: Optional[int]) -> Optional[int]:
+def _either(pick: Callable[[int, int], int], a: int | None, b: int | None) -> int | None:
     """`pick` of two bounds where None (unbounded) loses."""
     return b if a is None else a if b is None else pick(a, b)
 
@@ -218,9 +228,15 @@ def _arith(op: str, a: Interval, b: Interval) -> Abstract:
     lo_a, hi_a = a
     lo_b, hi_b = b
     if op == "+":
-        return (None if lo_a is None or lo_b is None else lo_a + lo_b, None if hi_a is None or hi_b is None else hi_a + hi_b)
+        return (
+            None if lo_a is None or lo_b is None else lo_a + lo_b,
+            None if hi_a is None or hi_b is None else hi_a + hi_b,
+        )
     if op == "-":
-        return (None if lo_a is None or hi_b is None else lo_a - hi_b, None if hi_a is None or lo_b is None else hi_a - lo_b)
+        return (
+            None if lo_a is None or hi_b is None else lo_a - hi_b,
+            None if hi_a is None or lo_b is None else hi_a - lo_b,
+        )
     if op == "*":
         if None in (lo_a, hi_a, lo_b, hi_b):
             return ANY
@@ -231,7 +247,8 @@ def _arith(op: str, a: Interval, b: Interval) -> Abstract:
 
 def _compare(op: str, a: Interval, b: Interval) -> Truths:
     """The truth values `a op b` can take for numbers drawn from the two intervals."""
-    def below(x: Optional[int], y: Optional[int]) -> bool:  # every value of a side < every of the other
+
+    def below(x: int | None, y: int | None) -> bool:  # every value of a side < every of the other
         return x is not None and y is not None and x < y
 
     lo_a, hi_a = a

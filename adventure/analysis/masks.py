@@ -10,7 +10,6 @@ runs backwards.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Union
 
 import attrs
 
@@ -25,7 +24,7 @@ class Counter:
     stride: int
     flag: bool = False  # a truth value: 0 is false, 1 is true
 
-    def value(self, j: int) -> Union[int, bool]:
+    def value(self, j: int) -> int | bool:
         """The value of index `j`."""
         return bool(j) if self.flag else self.low + j
 
@@ -42,10 +41,10 @@ class Layout:
         self._planes: dict[tuple[int, int], int] = {}
         self._guards: dict[tuple[int, int], int] = {}
 
-    def index(self, values: Mapping[str, Union[int, bool]]) -> int:
+    def index(self, values: Mapping[str, int | bool]) -> int:
         return sum((int(values[c.name]) - c.low) * c.stride for c in self.counters)
 
-    def values(self, bit: int) -> dict[str, Union[int, bool]]:
+    def values(self, bit: int) -> dict[str, int | bool]:
         return {c.name: c.value((bit // c.stride) % c.size) for c in self.counters}
 
     def plane(self, i: int, j: int) -> int:
@@ -145,9 +144,12 @@ class Clamp:
     def apply(self, mask: int) -> int:
         if not mask & self.moved:
             return mask
-        for (i, low, high), (below, above) in zip(self.folds, self.outside):
+        for (i, low, high), (below, above) in zip(self.folds, self.outside, strict=False):
             stride = self.layout.counters[i].stride
-            for rest, js, edge in ((mask & below, range(low - 1, -1, -1), low), (mask & above, range(high + 1, self.layout.counters[i].size), high)):
+            for rest, js, edge in (
+                (mask & below, range(low - 1, -1, -1), low),
+                (mask & above, range(high + 1, self.layout.counters[i].size), high),
+            ):
                 if not rest:
                     continue
                 mask ^= rest

@@ -34,7 +34,6 @@ game (inert choices aside, which no shortest path takes).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional
 
 import attrs
 
@@ -62,16 +61,21 @@ def walk(expr: Expr) -> Iterator[Expr]:
             yield from walk(arg)
 
 
-def constant(expr: Expr) -> Optional[int]:
+def constant(expr: Expr) -> int | None:
     """The value of a literal whole number (`3`, `-3`), else None."""
     if isinstance(expr, Lit) and not isinstance(expr.value, bool):
         return expr.value
-    if isinstance(expr, Unary) and expr.op == "-" and isinstance(expr.operand, Lit) and not isinstance(expr.operand.value, bool):
+    if (
+        isinstance(expr, Unary)
+        and expr.op == "-"
+        and isinstance(expr.operand, Lit)
+        and not isinstance(expr.operand.value, bool)
+    ):
         return -expr.operand.value
     return None
 
 
-def _leaf(expr: Expr) -> Optional[Quantity]:
+def _leaf(expr: Expr) -> Quantity | None:
     if isinstance(expr, Var):
         return TURN if expr.name == "turn" else IDS if expr.name == "ids" else ("var", expr.name)
     if isinstance(expr, Call) and expr.func in ("visits", "seen", "has") and isinstance(expr.args[0], Var):
@@ -79,7 +83,7 @@ def _leaf(expr: Expr) -> Optional[Quantity]:
     return None
 
 
-def reads(expr: Expr) -> Iterator[tuple[Quantity, Optional[int]]]:
+def reads(expr: Expr) -> Iterator[tuple[Quantity, int | None]]:
     """Each quantity `expr` reads, with the constant it is compared to, or None for any other use.
 
     `seen(x)` is `visits(x) > 0`, a comparison with 0.
@@ -112,8 +116,8 @@ def reads(expr: Expr) -> Iterator[tuple[Quantity, Optional[int]]]:
 class Bound:
     """How a number is kept finite: clamped into [low, high] (None: unbounded on that side)."""
 
-    low: Optional[int] = None
-    high: Optional[int] = None
+    low: int | None = None
+    high: int | None = None
 
     def clamp(self, value: int) -> int:
         if self.high is not None and value > self.high:
@@ -124,12 +128,14 @@ class Bound:
 
 
 EXACT = Bound()
-Reads = dict[Quantity, set[Optional[int]]]  # each quantity read, with the constants it is compared to
+Reads = dict[Quantity, set[int | None]]  # each quantity read, with the constants it is compared to
 
 
 def successors(story: Story) -> dict[str, frozenset[str]]:
     """Every scene a scene's `goto`s can lead to, directly or not, itself included."""
-    edges = {scene_id: {c.goto for c in scene.choices if c.goto is not None} for scene_id, scene in story.scenes.items()}
+    edges = {
+        scene_id: {c.goto for c in scene.choices if c.goto is not None} for scene_id, scene in story.scenes.items()
+    }
     result: dict[str, frozenset[str]] = {}
     for scene_id in story.scenes:
         seen = {scene_id}
@@ -160,11 +166,11 @@ class _Facts:
     """What one choice reads, worked out once: its condition, and each assignment's value."""
 
     choice: Choice
-    condition: tuple[tuple[Quantity, Optional[int]], ...]
-    assigns: tuple[tuple[Quantity, tuple[tuple[Quantity, Optional[int]], ...]], ...]
+    condition: tuple[tuple[Quantity, int | None], ...]
+    assigns: tuple[tuple[Quantity, tuple[tuple[Quantity, int | None], ...]], ...]
 
     @classmethod
-    def of(cls, choice: Choice) -> "_Facts":
+    def of(cls, choice: Choice) -> _Facts:
         return cls(
             choice,
             tuple(reads(choice.when)) if choice.when is not None else (),
@@ -207,7 +213,7 @@ class Analysis:
     inert: frozenset[str]  # keys of the choices that are inert in their scene
 
     @classmethod
-    def of(cls, story: Story) -> "Analysis":
+    def of(cls, story: Story) -> Analysis:
         reach = successors(story)
         cyclic = frozenset(
             scene_id
@@ -227,15 +233,15 @@ class Analysis:
             return False
         return choice.goto is None or scene_id in self.cyclic
 
-    def changes(self, scenes: frozenset[str], name: str) -> Optional[tuple[Optional[int], Optional[int], set[int]]]:
+    def changes(self, scenes: frozenset[str], name: str) -> tuple[int | None, int | None, set[int]] | None:
         """How much a variable can still rise and fall, and the constants it can be set to.
 
         A rise or fall is None when it has no limit (a repeatable choice changes it that way); the
         whole is None when an effect sets it from other values. Inert choices do not count: the
         checker never follows them.
         """
-        up: Optional[int] = 0
-        down: Optional[int] = 0
+        up: int | None = 0
+        down: int | None = 0
         resets: set[int] = set()
         for scene_id in scenes:
             for choice in self.story.scenes[scene_id].choices:
@@ -255,7 +261,7 @@ class Analysis:
         return up, down, resets
 
 
-def fold(choice: Choice, name: str) -> Optional[tuple[str, int]]:
+def fold(choice: Choice, name: str) -> tuple[str, int] | None:
     """What a choice's effects do to a variable: ("+", delta) or ("=", value), a truth value as 0
     or 1; None if it sets it from anything but constants."""
     kind, amount = "+", 0
@@ -273,7 +279,7 @@ def fold(choice: Choice, name: str) -> Optional[tuple[str, int]]:
     return kind, amount
 
 
-def _bound(analysis: Analysis, quantity: Quantity, constants: set[Optional[int]], scenes: frozenset[str]) -> Bound:
+def _bound(analysis: Analysis, quantity: Quantity, constants: set[int | None], scenes: frozenset[str]) -> Bound:
     """How far a number can be clamped from here on without changing any comparison ahead.
 
     Above `max(C) + D`, where C are the constants it is compared to ahead and D the most it can
@@ -301,8 +307,8 @@ class Plan:
     visits: tuple[tuple[str, Bound], ...]
     items: frozenset[str]
     used: frozenset[str]
-    turn: Optional[Bound]  # None: `turn` is forgotten
-    apart: tuple[tuple[str, Optional[Bound]], ...] = ()  # variables kept elsewhere; None: forgotten
+    turn: Bound | None  # None: `turn` is forgotten
+    apart: tuple[tuple[str, Bound | None], ...] = ()  # variables kept elsewhere; None: forgotten
 
 
 def _plan(analysis: Analysis, here: str, apart: frozenset[str]) -> Plan:
@@ -341,7 +347,7 @@ class Normaliser:
     defaults: FrozenMap
 
     @classmethod
-    def of(cls, analysis: Analysis, apart: frozenset[str] = frozenset()) -> "Normaliser":
+    def of(cls, analysis: Analysis, apart: frozenset[str] = frozenset()) -> Normaliser:
         plans = {scene_id: _plan(analysis, scene_id, apart) for scene_id in analysis.story.scenes}
         return cls(analysis.story, plans, FrozenMap(analysis.story.variables))
 
@@ -353,12 +359,12 @@ class Normaliser:
         variables = self.defaults
         if plan.variables:
             values = state.variables
-            variables = self.defaults.updated({
-                name: values[name] if bound == EXACT else bound.clamp(values[name]) for name, bound in plan.variables
-            })
-        visits = FrozenMap({
-            scene: count for scene, bound in plan.visits if (count := bound.clamp(state.visits.get(scene, 0)))
-        })
+            variables = self.defaults.updated(
+                {name: values[name] if bound == EXACT else bound.clamp(values[name]) for name, bound in plan.variables}
+            )
+        visits = FrozenMap(
+            {scene: count for scene, bound in plan.visits if (count := bound.clamp(state.visits.get(scene, 0)))}
+        )
         return GameState(
             scene=state.scene,
             variables=variables,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Optional, Union
 
 import attrs
 
@@ -32,17 +31,17 @@ Named = tuple[str, Source]  # a name as written, and where
 class Expect:
     """What should hold after a step; empty fields are not checked."""
 
-    scene: Optional[Named] = None
-    ending: Optional[Named] = None
+    scene: Named | None = None
+    ending: Named | None = None
     text: tuple[str, ...] = ()
     has: tuple[Named, ...] = ()
     lacks: tuple[Named, ...] = ()
-    vars: tuple[tuple[Named, Union[int, bool]], ...] = ()
+    vars: tuple[tuple[Named, int | bool], ...] = ()
 
 
 @attrs.frozen
 class Step:
-    command: Optional[str]  # None: only check expectations
+    command: str | None  # None: only check expectations
     expect: Expect
     source: Source
 
@@ -50,7 +49,7 @@ class Step:
 @attrs.frozen
 class Walkthrough:
     file: str
-    scenes: Optional[Named]  # the story folder as written, relative to the file
+    scenes: Named | None  # the story folder as written, relative to the file
     steps: tuple[Step, ...]
 
 
@@ -61,7 +60,11 @@ def check_names(walkthrough: Walkthrough, story: Story) -> list[Problem]:
     def unknown(named: Named, kind: str, known: Iterable[str]) -> None:
         value, source = named
         if value not in known:
-            problems.append(Problem(source.file, source.line, source.column, f"no {kind} {value!r} in the story{suggest(value, known)}"))
+            problems.append(
+                Problem(
+                    source.file, source.line, source.column, f"no {kind} {value!r} in the story{suggest(value, known)}"
+                )
+            )
 
     for step in walkthrough.steps:
         expect = step.expect
@@ -76,7 +79,9 @@ def check_names(walkthrough: Walkthrough, story: Story) -> list[Problem]:
             declared = story.variables.get(var)
             if declared is not None and isinstance(declared, bool) != isinstance(value, bool):
                 kind = "true or false" if isinstance(declared, bool) else "a whole number"
-                problems.append(Problem(source.file, source.line, source.column, f"{var!r} is {kind}, not {str(value).lower()}"))
+                problems.append(
+                    Problem(source.file, source.line, source.column, f"{var!r} is {kind}, not {str(value).lower()}")
+                )
     return problems
 
 
@@ -98,7 +103,7 @@ class Walked:
     """The outcome of one walkthrough: where it failed, if it did, and what it visited."""
 
     walkthrough: Walkthrough
-    failure: Optional[Failure]
+    failure: Failure | None
     transcript: tuple[str, ...]  # the game's text and the commands, as a player would have read it
     scenes: frozenset[str]  # every scene entered
     choices: frozenset[str]  # the key of every choice taken
@@ -158,7 +163,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def _unmet(story: Story, expect: Expect, state: GameState, said: str) -> Optional[tuple[str, str]]:
+def _unmet(story: Story, expect: Expect, state: GameState, said: str) -> tuple[str, str] | None:
     """The first expectation that does not hold, as (expected, got)."""
     if expect.scene and (state.ended or state.scene != expect.scene[0]):
         return f"scene {expect.scene[0]!r}", _where(story, state)
@@ -181,7 +186,7 @@ def _unmet(story: Story, expect: Expect, state: GameState, said: str) -> Optiona
     return None
 
 
-def _value(value: Union[int, bool]) -> str:
+def _value(value: int | bool) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
@@ -209,4 +214,6 @@ def coverage(story: Story, walked: Sequence[Walked]) -> Coverage:
         for number, choice in enumerate(scene.choices, 1)
         if choice.key not in choices
     )
-    return Coverage(missed_scenes, missed_choices, len(story.scenes), sum(len(s.choices) for s in story.scenes.values()))
+    return Coverage(
+        missed_scenes, missed_choices, len(story.scenes), sum(len(s.choices) for s in story.scenes.values())
+    )

@@ -5,19 +5,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 from adventure import __version__
+from adventure.cli.tools import TOOLS, add_tool_parsers
 from adventure.core.errors import AdventureError
-from adventure.story.folders import story_folder
-from adventure.story.loader import load_story
 from adventure.core.output import NOTE, Block
+from adventure.play.session import Session
 from adventure.saves.savefile import format_entries
 from adventure.saves.store import SaveStore, saves_folder
-from adventure.play.session import Session
-from adventure.cli.tools import TOOLS, add_tool_parsers
-
+from adventure.story.folders import story_folder
+from adventure.story.loader import load_story
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +30,9 @@ def build_parser() -> argparse.ArgumentParser:
     start = play.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true", help="go on from the newest save")
     start.add_argument("--load", metavar="NAME", help="go on from the save NAME")
-    play.add_argument("--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)")
+    play.add_argument(
+        "--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)"
+    )
     _saves_option(play)
     listing = sub.add_parser("saves", help="list the saved games")
     _saves_option(listing)
@@ -59,7 +59,7 @@ def run_play(args: argparse.Namespace) -> int:
     elif args.resume and session.store and session.store.names():
         opening = session.start_from_save(session.store.names()[0])
     elif args.resume:
-        opening = (Block(NOTE, "There are no saves yet: a new game begins."),) + session.start()
+        opening = (Block(NOTE, "There are no saves yet: a new game begins."), *session.start())
     else:
         opening = session.start()
     if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
@@ -78,7 +78,7 @@ def run_saves(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status. A user's mistake never shows a traceback."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or (arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version")):

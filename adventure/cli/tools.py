@@ -11,14 +11,14 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import attrs
 
-from adventure.core.errors import AdventureError, Problem, StoryError, UsageError
+from adventure.core.errors import AdventureError, Problem, StoryError
+from adventure.core.model import Story
 from adventure.story.folders import SCHEMAS, schema_file, story_folder
 from adventure.story.loader import load_story
-from adventure.core.model import Story
 
 if TYPE_CHECKING:
     from adventure.analysis.check import Report
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 # `adventure play`, which builds this parser too, starts without them.
 
 
-
-def _folder(positional: Optional[str], option: Optional[str]) -> Path:
+def _folder(positional: str | None, option: str | None) -> Path:
     return story_folder(positional, option)
 
 
@@ -46,27 +45,37 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return parse
 
 
-def add_tool_parsers(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register check, graph, walk and schema on the `adventure` command."""
     check = sub.add_parser("check", help="find every mistake in a story and prove it can be played through")
     check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
     check.add_argument("--scenes", metavar="DIR", help=argparse.SUPPRESS)
     check.add_argument("--json", action="store_true", help="print the report as JSON, for tools")
-    check.add_argument("--paths", action="store_true", help="print the shortest commands that reach every scene, ending and Id")
-    check.add_argument("--max-states", type=_positive(int), metavar="N",
-                       help="stop exploring after N states (default 1,000,000)")
-    check.add_argument("--max-seconds", type=_positive(float), metavar="S",
-                       help="stop exploring after S seconds (default 20)")
+    check.add_argument(
+        "--paths", action="store_true", help="print the shortest commands that reach every scene, ending and Id"
+    )
+    check.add_argument(
+        "--max-states", type=_positive(int), metavar="N", help="stop exploring after N states (default 1,000,000)"
+    )
+    check.add_argument(
+        "--max-seconds", type=_positive(float), metavar="S", help="stop exploring after S seconds (default 20)"
+    )
     graph = sub.add_parser("graph", help="print the scene graph for Graphviz or Mermaid")
     graph.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
     graph.add_argument("--scenes", metavar="DIR", help=argparse.SUPPRESS)
-    graph.add_argument("--format", choices=("dot", "mermaid"), default="dot", help="dot (Graphviz, the default) or mermaid")
+    graph.add_argument(
+        "--format", choices=("dot", "mermaid"), default="dot", help="dot (Graphviz, the default) or mermaid"
+    )
     walk = sub.add_parser("walk", help="play walkthrough files and check what they expect")
     walk.add_argument("files", nargs="+", metavar="FILE", help="walkthrough files (YAML, see docs/authoring.md)")
-    walk.add_argument("--scenes", metavar="DIR", help="play every walkthrough on the story in DIR, whatever its 'scenes' says")
+    walk.add_argument(
+        "--scenes", metavar="DIR", help="play every walkthrough on the story in DIR, whatever its 'scenes' says"
+    )
     walk.add_argument("--coverage", action="store_true", help="list the scenes and choices no walkthrough reaches")
     schema = sub.add_parser("schema", help="print the JSON Schema of story files, for editors")
-    schema.add_argument("which", nargs="?", choices=tuple(SCHEMAS), default="scenes", help="scenes (the default) or story")
+    schema.add_argument(
+        "which", nargs="?", choices=tuple(SCHEMAS), default="scenes", help="scenes (the default) or story"
+    )
     schema.add_argument("--path", action="store_true", help="print where the schema file is instead of its text")
 
 
@@ -83,10 +92,17 @@ def run_check(args: argparse.Namespace) -> int:
     except StoryError as error:
         if not args.json:
             raise
-        print(json.dumps({"story": None, "ok": False, "problems": [_problem(p) for p in error.problems], "properties": []}, indent=2))
+        print(
+            json.dumps(
+                {"story": None, "ok": False, "problems": [_problem(p) for p in error.problems], "properties": []},
+                indent=2,
+            )
+        )
         return 1
     limits = {"max_states": args.max_states, "max_seconds": args.max_seconds}
-    report = check_story(story, clock=time.monotonic, **{name: value for name, value in limits.items() if value is not None})
+    report = check_story(
+        story, clock=time.monotonic, **{name: value for name, value in limits.items() if value is not None}
+    )
     seconds = time.perf_counter() - began
     if args.json:
         print(json.dumps({**report.to_dict(), "total_seconds": round(seconds, 4)}, indent=2))
@@ -109,10 +125,14 @@ def _problem(problem: Problem) -> dict[str, object]:
 
 def _yaml_word(command: str) -> str:
     """A command as a plain YAML flow scalar when it can be one, else quoted."""
-    return command if command.replace(" ", "").replace("'", "").isalnum() and not command.startswith("'") else json.dumps(command)
+    return (
+        command
+        if command.replace(" ", "").replace("'", "").isalnum() and not command.startswith("'")
+        else json.dumps(command)
+    )
 
 
-def summary(story: Story, report: "Report", seconds: float) -> str:
+def summary(story: Story, report: Report, seconds: float) -> str:
     """One line: what was proved, how big the search was, how long it took."""
     from adventure.analysis.check import PROVED, UNKNOWN
 
@@ -166,8 +186,8 @@ def run_walk(args: argparse.Namespace) -> int:
     from adventure.analysis.walkthrough import check_names, run_walkthrough
     from adventure.story.walkthroughs import WalkthroughError, load_walkthrough
 
-    stories: dict[Path, Optional[Story]] = {}
-    results: dict[Path, list["Walked"]] = {}
+    stories: dict[Path, Story | None] = {}
+    results: dict[Path, list[Walked]] = {}
     failed = 0
     for name in args.files:
         path = Path(name)
@@ -216,7 +236,7 @@ def run_walk(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _outcome(story: Story, walked: "Walked") -> str:
+def _outcome(story: Story, walked: Walked) -> str:
     name = walked.walkthrough.file
     failure = walked.failure
     if failure is None:
@@ -238,20 +258,24 @@ def _outcome(story: Story, walked: "Walked") -> str:
     return "\n".join(lines)
 
 
-def _coverage(story: Story, walked: list["Walked"]) -> str:
+def _coverage(story: Story, walked: list[Walked]) -> str:
     from adventure.analysis.walkthrough import coverage
 
     found = coverage(story, walked)
     scenes_seen = found.total_scenes - len(found.scenes)
     choices_seen = found.total_choices - len(found.choices)
-    lines = [f"coverage of {story.title}: {scenes_seen}/{found.total_scenes} scenes, {choices_seen}/{found.total_choices} choices"]
+    lines = [
+        f"coverage of {story.title}: {scenes_seen}/{found.total_scenes} scenes, {choices_seen}/{found.total_choices} choices"
+    ]
     for scene_id in found.scenes:
         source = story.scenes[scene_id].source
         lines.append(f"  {source.file}:{source.line}:{source.column}: scene {scene_id!r} is never visited")
     for scene_id, number in found.choices:
         choice = story.scenes[scene_id].choices[number - 1]
         source = choice.source
-        lines.append(f"  {source.file}:{source.line}:{source.column}: choice {number} of scene {scene_id!r} ({choice.label!r}) is never taken")
+        lines.append(
+            f"  {source.file}:{source.line}:{source.column}: choice {number} of scene {scene_id!r} ({choice.label!r}) is never taken"
+        )
     return "\n".join(lines)
 
 

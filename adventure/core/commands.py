@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Optional
 
 import attrs
 
 from adventure.core.model import Choice
+
 
 @attrs.frozen
 class Verb:
@@ -61,7 +61,7 @@ def words_of(text: str) -> tuple[str, ...]:
 class Match:
     """The outcome of matching words against choices: one choice, several, or none."""
 
-    choice: Optional[Choice] = None
+    choice: Choice | None = None
     candidates: tuple[Choice, ...] = ()
 
 
@@ -97,9 +97,7 @@ def match_choice(typed_text: str, choices: Sequence[Choice]) -> Match:
     best = 0
     found: list[Choice] = []
     for choice in choices:
-        rank = max(
-            [_rank(typed, words_of(choice.label))] + [_rank(typed, words_of(w)) for w in choice.words]
-        )
+        rank = max([_rank(typed, words_of(choice.label))] + [_rank(typed, words_of(w)) for w in choice.words])
         if rank > best:
             best, found = rank, [choice]
         elif rank == best and rank:

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Optional
 
 import attrs
 
 from adventure.core import output as out
 from adventure.core.commands import GAME_SPELLINGS, GAME_VERBS, Verb, match_choice, words_of
-from adventure.core.expr import Assign, Drop, Env, Expr, Take, Value, evaluate
+from adventure.core.expr import Drop, Env, Expr, Take, Value, evaluate
 from adventure.core.model import Choice, Scene, Story, Text
 from adventure.core.output import Block, Output
 from adventure.core.state import GameState, new_game
@@ -20,7 +19,7 @@ class Turn:
     state: GameState
     output: Output
     quit: bool = False
-    choice: Optional[Choice] = None  # the choice taken, if the command took one
+    choice: Choice | None = None  # the choice taken, if the command took one
 
 
 def make_env(story: Story, state: GameState) -> Env:
@@ -36,7 +35,7 @@ def make_env(story: Story, state: GameState) -> Env:
     )
 
 
-def holds(condition: Optional[Expr], env: Env) -> bool:
+def holds(condition: Expr | None, env: Env) -> bool:
     return condition is None or bool(evaluate(condition, env))
 
 
@@ -57,7 +56,7 @@ def paragraphs(text: Text, env: Env) -> list[str]:
     return paragraphs
 
 
-def visible_choices(story: Story, state: GameState, env: Optional[Env] = None) -> list[Choice]:
+def visible_choices(story: Story, state: GameState, env: Env | None = None) -> list[Choice]:
     """The choices the player can take now, in the order the author wrote them."""
     if state.ended:
         return []
@@ -92,9 +91,7 @@ def _ending_blocks(story: Story, state: GameState) -> Output:
     env = make_env(story, state)
     blocks = [Block(out.ENDING, ending.title)]
     blocks.extend(Block(out.PROSE, p) for p in paragraphs(ending.text, env))
-    blocks.append(
-        Block(out.NOTE, f"THE END. You finished in {state.turn} turns, with {ids_line(story, state)}.")
-    )
+    blocks.append(Block(out.NOTE, f"THE END. You finished in {state.turn} turns, with {ids_line(story, state)}."))
     return tuple(blocks)
 
 
@@ -107,7 +104,7 @@ def enter(story: Story, state: GameState, scene_id: str) -> GameState:
     return attrs.evolve(state, scene=scene_id, visits=visits)
 
 
-def begin(story: Story, state: Optional[GameState] = None) -> Turn:
+def begin(story: Story, state: GameState | None = None) -> Turn:
     """Start a new game, or show where a restored one stands."""
     if state is None:
         state = enter(story, new_game(story), story.start)
@@ -127,9 +124,7 @@ def apply_effects(story: Story, state: GameState, choice: Choice) -> GameState:
                 inventory.remove(effect.item)
             continue
         # Later effects see earlier ones: evaluate against the state built so far.
-        current = attrs.evolve(
-            state, variables=state.variables.updated(variables), inventory=tuple(inventory)
-        )
+        current = attrs.evolve(state, variables=state.variables.updated(variables), inventory=tuple(inventory))
         value = evaluate(effect.value, make_env(story, current))
         if effect.op != "=":
             old = variables.get(effect.name, state.variables[effect.name])
@@ -170,7 +165,7 @@ def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
     if choice.goto is not None:
         state = enter(story, state, choice.goto)
         return Turn(state, said + describe(story, state), choice=choice)
-    return Turn(state, said + (_choices_block(visible_choices(story, state)),), choice=choice)
+    return Turn(state, (*said, _choices_block(visible_choices(story, state))), choice=choice)
 
 
 def inventory_blocks(story: Story, state: GameState) -> Output:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Union
 
 import attrs
 
-Value = Union[int, bool]
+Value = int | bool
 INT = "number"
 BOOL = "truth value"
 
@@ -46,26 +45,26 @@ class Var:
 @attrs.frozen
 class Call:
     func: str
-    args: tuple["Expr", ...]
+    args: tuple[Expr, ...]
     pos: int = 0
 
 
 @attrs.frozen
 class Unary:
     op: str
-    operand: "Expr"
+    operand: Expr
     pos: int = 0
 
 
 @attrs.frozen
 class Binary:
     op: str
-    left: "Expr"
-    right: "Expr"
+    left: Expr
+    right: Expr
     pos: int = 0
 
 
-Expr = Union[Lit, Var, Call, Unary, Binary]
+Expr = Lit | Var | Call | Unary | Binary
 
 
 @attrs.frozen
@@ -90,7 +89,7 @@ class Drop:
     pos: int = 0
 
 
-Effect = Union[Assign, Take, Drop]
+Effect = Assign | Take | Drop
 
 # ---------------------------------------------------------------- tokens
 
@@ -133,8 +132,14 @@ def tokenize(source: str) -> list[Token]:
 _BINARY_POWER = {
     "or": 1,
     "and": 2,
-    "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4,
-    "+": 5, "-": 5,
+    "==": 4,
+    "!=": 4,
+    "<": 4,
+    "<=": 4,
+    ">": 4,
+    ">=": 4,
+    "+": 5,
+    "-": 5,
     "*": 6,
 }
 _COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
@@ -233,9 +238,7 @@ class _Parser:
             return (Take if first.text == "take" else Drop)(item.text, item.pos)
         op = self.tok
         if op.text not in ("=", "+=", "-="):
-            raise ExprError(
-                f"expected '=', '+=' or '-=' after {first.text!r}, found {self.describe(op)}", op.pos
-            )
+            raise ExprError(f"expected '=', '+=' or '-=' after {first.text!r}, found {self.describe(op)}", op.pos)
         self.advance()
         return Assign(first.text, op.text, self.expr(), first.pos)
 
@@ -275,7 +278,7 @@ class Names:
     scenes: frozenset[str]
 
     @classmethod
-    def of(cls, defaults: Mapping[str, Value], items: Iterable[str], scenes: Iterable[str]) -> "Names":
+    def of(cls, defaults: Mapping[str, Value], items: Iterable[str], scenes: Iterable[str]) -> Names:
         """Names from declarations: a variable's type is the type of its starting value."""
         types = {name: BOOL if isinstance(value, bool) else INT for name, value in defaults.items()}
         return cls(types, frozenset(items), frozenset(scenes))
@@ -312,7 +315,10 @@ def type_of(expr: Expr, names: Names) -> str:
         if expr.name in names.scenes:
             raise ExprError(f"{expr.name!r} is a scene; write visits({expr.name}) or seen({expr.name})", expr.pos)
         known = list(names.variables) + list(BUILTINS)
-        raise ExprError(f"unknown variable {expr.name!r}{suggest(expr.name, known)} (declare it under 'vars' in story.yaml)", expr.pos)
+        raise ExprError(
+            f"unknown variable {expr.name!r}{suggest(expr.name, known)} (declare it under 'vars' in story.yaml)",
+            expr.pos,
+        )
     if isinstance(expr, Call):
         return _type_of_call(expr, names)
     if isinstance(expr, Unary):
@@ -352,7 +358,9 @@ def _type_of_call(call: Call, names: Names) -> str:
     kind, result = _FUNCTIONS[call.func]
     arity = 2 if kind == "number" else 1
     if len(call.args) != arity:
-        raise ExprError(f"{call.func}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(call.args)}", call.pos)
+        raise ExprError(
+            f"{call.func}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(call.args)}", call.pos
+        )
     for arg in call.args:
         if kind == "number":
             _require(arg, INT, names, f"{call.func}()")
@@ -397,7 +405,7 @@ def check_effect(effect: Effect, names: Names) -> None:
 class Env:
     """What evaluation reads: a view of the game state, built by the engine."""
 
-    __slots__ = ("variables", "has", "visits", "builtins")
+    __slots__ = ("builtins", "has", "variables", "visits")
 
     def __init__(
         self,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Optional, Union
 
 import attrs
 
@@ -26,13 +25,13 @@ NOWHERE = Source("<story>", 0, 0)
 class Template:
     """A piece of text with `{expression}` holes: literal strings and expressions, in order."""
 
-    parts: tuple[Union[str, Expr], ...]
+    parts: tuple[str | Expr, ...]
 
 
 @attrs.frozen
 class Paragraph:
     template: Template
-    when: Optional[Expr] = None
+    when: Expr | None = None
 
 
 Text = tuple[Paragraph, ...]
@@ -43,11 +42,11 @@ class Choice:
     key: str  # "scene_id/index": names a one-shot choice in the game state
     label: str
     words: tuple[str, ...] = ()
-    when: Optional[Expr] = None
+    when: Expr | None = None
     effects: tuple[Effect, ...] = ()
     say: Text = ()
-    goto: Optional[str] = None
-    end: Optional[str] = None
+    goto: str | None = None
+    end: str | None = None
     once: bool = False
     source: Source = NOWHERE
 
@@ -103,9 +102,7 @@ class Story:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "names", Names.of(self.variables, self.items, self.scenes))
-        object.__setattr__(
-            self, "id_items", frozenset(i.id for i in self.items.values() if i.is_id)
-        )
+        object.__setattr__(self, "id_items", frozenset(i.id for i in self.items.values() if i.is_id))
 
     def ids_held(self, inventory: tuple[str, ...]) -> int:
         """How many Ids an inventory holds: what `ids` means in expressions and '3/9' means on screen."""

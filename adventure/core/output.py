@@ -34,8 +34,12 @@ Line = tuple[str, str]  # (style name, text); style "" is plain
 
 def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[str]:
     return textwrap.wrap(
-        text, width=max(width, 20), initial_indent=indent, subsequent_indent=hanging or indent,
-        break_long_words=False, break_on_hyphens=False,
+        text,
+        width=max(width, 20),
+        initial_indent=indent,
+        subsequent_indent=hanging or indent,
+        break_long_words=False,
+        break_on_hyphens=False,
     ) or [indent]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, Optional
+from typing import Any
 
 import attrs
 
@@ -17,7 +17,7 @@ class FrozenMap(Mapping[str, Any]):
 
     def __init__(self, data: Mapping[str, Any] = ()) -> None:  # type: ignore[assignment]
         self._data = dict(data)
-        self._hash: Optional[int] = None
+        self._hash: int | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -41,7 +41,7 @@ class FrozenMap(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"FrozenMap({self._data!r})"
 
-    def updated(self, changes: Mapping[str, Any]) -> "FrozenMap":
+    def updated(self, changes: Mapping[str, Any]) -> FrozenMap:
         data = dict(self._data)
         data.update(changes)
         return FrozenMap(data)
@@ -59,7 +59,7 @@ class GameState:
     visits: FrozenMap = attrs.field(default=FrozenMap(), converter=_frozen_map)
     used: frozenset[str] = frozenset()  # keys of one-shot choices already taken
     turn: int = 0
-    ending: Optional[str] = None
+    ending: str | None = None
 
     @property
     def ended(self) -> bool:
@@ -114,9 +114,14 @@ _KINDS = {str: "text", int: "a whole number", bool: "true or false", list: "a li
 
 
 def _kind(value: object) -> str:
-    return {str: "text", int: "a number", float: "a number", bool: "true or false", list: "a list", dict: "a mapping"}.get(
-        type(value), "null" if value is None else type(value).__name__
-    )
+    return {
+        str: "text",
+        int: "a number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a mapping",
+    }.get(type(value), "null" if value is None else type(value).__name__)
 
 
 def _shown(name: object) -> str:
@@ -143,4 +148,3 @@ def _texts(values: list[Any], key: str) -> list[str]:
 def new_game(story: Story) -> GameState:
     """The state before the first scene is entered; the engine's `begin` enters it."""
     return GameState(scene=story.start, variables=FrozenMap(story.variables))
-

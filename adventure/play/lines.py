@@ -8,8 +8,7 @@ from __future__ import annotations
 import shutil
 from typing import IO
 
-from adventure.core.output import Output
-from adventure.core.output import plain
+from adventure.core.output import Output, plain
 from adventure.play.session import Session
 
 GOODBYE = "Goodbye."

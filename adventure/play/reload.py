@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from adventure.story.loader import load_story, story_files
 from adventure.core.model import Story
+from adventure.story.loader import load_story, story_files
 
 
 class StoryWatcher:

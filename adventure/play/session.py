@@ -7,9 +7,10 @@ so they behave the same.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, Optional, Protocol
+from typing import Protocol
 
 import attrs
 
@@ -17,12 +18,12 @@ from adventure.core import engine
 from adventure.core import output as out
 from adventure.core.commands import VERBS, Verb, verb_spellings
 from adventure.core.errors import StoryError
-from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.core.model import Story
 from adventure.core.output import Block, Output
+from adventure.core.state import GameState
+from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.saves.savefile import AUTOSAVE, SaveError, Summary, check_name, format_entries, make_save, summarize
 from adventure.saves.store import SaveStore
-from adventure.core.state import GameState
 
 QUICKSAVE = "quicksave"
 
@@ -62,18 +63,18 @@ def _error(text: str) -> Block:
 @attrs.define
 class Session:
     story: Story
-    store: Optional[SaveStore] = None
+    store: SaveStore | None = None
     state: GameState = attrs.field(default=None)
     log: list[str] = attrs.field(factory=list)  # the labels of the choices taken since the game began
     undo_stack: list[tuple[GameState, int]] = attrs.field(factory=list)  # (state, log length) before each move
-    last_name: Optional[str] = None
-    question: Optional[_Question] = None
+    last_name: str | None = None
+    question: _Question | None = None
     autosave_problem: str = ""
-    watcher: Optional[Reloader] = None  # set in --dev mode: reload the story when its files change
+    watcher: Reloader | None = None  # set in --dev mode: reload the story when its files change
 
     # ---------------------------------------------------------------- starting
 
-    def start(self, state: Optional[GameState] = None, log: tuple[str, ...] = ()) -> Output:
+    def start(self, state: GameState | None = None, log: tuple[str, ...] = ()) -> Output:
         turn = engine.begin(self.story, state)
         self.state = turn.state
         self.log = list(log)
@@ -138,7 +139,9 @@ class Session:
             check_name(argument)
             if argument not in self.store.names():  # type: ignore[union-attr]
                 return (_error(f"There is no save '{argument}'. Type 'saves' to list them."),)
-            return self._ask(f"Delete the save '{argument}'? It cannot be undone. (yes/no)", lambda: self._delete(argument))
+            return self._ask(
+                f"Delete the save '{argument}'? It cannot be undone. (yes/no)", lambda: self._delete(argument)
+            )
         except SaveError as error:
             return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
 
@@ -151,15 +154,15 @@ class Session:
             return (_note("There is nothing to undo since the game was started or loaded."),)
         self.state, length = self.undo_stack.pop()
         del self.log[length:]
-        return (_note("You take back your last move."),) + engine.describe(self.story, self.state)
+        return (_note("You take back your last move."), *engine.describe(self.story, self.state))
 
     def _restart(self) -> Output:
         output = self.start()
-        return (_note("The story begins again."),) + output + self.autosave()
+        return (_note("The story begins again."), *output, *self.autosave())
 
     def _save(self, name: str) -> Output:
         assert self.store is not None
-        self.store.write(name, make_save(self.story, self.state, self.log, datetime.now(timezone.utc)))
+        self.store.write(name, make_save(self.story, self.state, self.log, datetime.now(UTC)))
         self.last_name = None if name == AUTOSAVE else name
         return (_note(f"Saved as '{name}'."),)
 
@@ -182,7 +185,7 @@ class Session:
         self.undo_stack = []
         self.last_name = None if name == AUTOSAVE else name
         notes = (_note(restored.note),) if restored.note else ()
-        return (_note(f"Loaded {self._shown(name)}."),) + notes + engine.describe(self.story, self.state)
+        return (_note(f"Loaded {self._shown(name)}."), *notes, *engine.describe(self.story, self.state))
 
     def _delete(self, name: str) -> Output:
         assert self.store is not None
@@ -212,14 +215,20 @@ class Session:
             story = self.watcher.load()
         except StoryError as error:
             lines = error.show().splitlines()
-            return (Block(out.LIST, "The story could not be reloaded; you are still playing the old one:", tuple(lines)),)
+            return (
+                Block(out.LIST, "The story could not be reloaded; you are still playing the old one:", tuple(lines)),
+            )
         try:
             carried = carry_over(story, self.state, tuple(self.log), "on disk")
         except SaveError as error:
-            return (_error(f"The story was reloaded, but your place no longer fits it ({error}); still playing the old one."),)
+            return (
+                _error(
+                    f"The story was reloaded, but your place no longer fits it ({error}); still playing the old one."
+                ),
+            )
         self.story, self.state = story, carried.state
         self.undo_stack = []
-        return (_note(f"Reloaded the story from {self.watcher.folder}."),) + engine.describe(story, carried.state)
+        return (_note(f"Reloaded the story from {self.watcher.folder}."), *engine.describe(story, carried.state))
 
     # ---------------------------------------------------------------- autosave
 
@@ -228,7 +237,7 @@ class Session:
         if self.store is None or self.state is None:
             return ()
         try:
-            self.store.write(AUTOSAVE, make_save(self.story, self.state, self.log, datetime.now(timezone.utc)))
+            self.store.write(AUTOSAVE, make_save(self.story, self.state, self.log, datetime.now(UTC)))
         except SaveError as error:
             if str(error) == self.autosave_problem:
                 return ()

@@ -10,9 +10,8 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import InMemoryHistory
 from prompt_toolkit.styles import Style
 
+from adventure.core.output import Output, layout
 from adventure.play.lines import GOODBYE
-from adventure.core.output import Output
-from adventure.core.output import layout
 from adventure.play.session import Session
 
 STYLE = Style.from_dict(

@@ -7,14 +7,12 @@ new variables at their defaults; or the saved command log is replayed from a new
 
 from __future__ import annotations
 
-from typing import Optional
-
 import attrs
 
 from adventure.core import engine
 from adventure.core.model import Story
-from adventure.saves.savefile import SaveData, SaveError
 from adventure.core.state import FrozenMap, GameState
+from adventure.saves.savefile import SaveData, SaveError
 
 
 @attrs.frozen
@@ -70,7 +68,7 @@ def apply_renames(story: Story, state: GameState) -> GameState:
     )
 
 
-def replay(story: Story, log: tuple[str, ...]) -> Optional[GameState]:
+def replay(story: Story, log: tuple[str, ...]) -> GameState | None:
     """Play the saved commands from a new game; None if one of them no longer takes a choice."""
     state = engine.begin(story).state
     for command in log:

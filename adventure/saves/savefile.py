@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Optional
+from typing import Any
 
 import attrs
 
@@ -59,10 +59,7 @@ class SaveData:
 
 
 def summarize(story: Story, state: GameState) -> Summary:
-    if state.ended:
-        title = story.endings[state.ending or ""].title
-    else:
-        title = story.scenes[state.scene].title
+    title = story.endings[state.ending or ""].title if state.ended else story.scenes[state.scene].title
     return Summary(title, story.ids_held(state.inventory), story.ids_total, state.turn, state.ended)
 
 
@@ -87,7 +84,9 @@ class SaveFormatError(ValueError):
     """A save from a newer game: not damaged, just not ours to read yet."""
 
     def __init__(self, version: int) -> None:
-        super().__init__(f"it was made by a newer version of the game (save format {version}; this one reads up to {FORMAT}): update the game to load it")
+        super().__init__(
+            f"it was made by a newer version of the game (save format {version}; this one reads up to {FORMAT}): update the game to load it"
+        )
 
 
 class _Shape:
@@ -188,7 +187,7 @@ class SaveEntry:
     """One line of a saves list: a save, or why its file could not be read."""
 
     name: str
-    save: Optional[SaveData]
+    save: SaveData | None
     problem: str = ""  # why the file could not be read, when save is None
 
 
@@ -206,7 +205,9 @@ def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
         summary = save.summary
         when = _local_time(save.saved_at)
         where = f"THE END: {summary.title}" if summary.ended else summary.title
-        lines.append(f"{entry.name:<{width}}  {when}  {where}  Ids {summary.ids}/{summary.ids_total}  turn {summary.turn}")
+        lines.append(
+            f"{entry.name:<{width}}  {when}  {where}  Ids {summary.ids}/{summary.ids_total}  turn {summary.turn}"
+        )
     return lines
 
 

@@ -10,7 +10,6 @@ import os
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Optional
 
 import platformdirs
 
@@ -27,6 +26,9 @@ from adventure.saves.savefile import (
     save_from_dict,
     save_to_dict,
 )
+
+APP = "metallic-rouge"  # the per-user folder's name, under the platform's data folder
+
 
 class SaveStore:
     """One folder of saves. Every write is atomic: an old save or a new one, never half of one."""
@@ -148,7 +150,7 @@ def data_folder() -> Path:
     return platformdirs.user_data_path(APP, appauthor=False)
 
 
-def saves_folder(option: Optional[str], environment: Mapping[str, str], here: Optional[Path] = None) -> Path:
+def saves_folder(option: str | None, environment: Mapping[str, str], here: Path | None = None) -> Path:
     """--saves, else $ADVENTURE_SAVES, else saves/ in the current folder if there is one (a checkout
     of the game), else the per-user data folder: one place, whatever folder the game starts in."""
     if option:
@@ -159,6 +161,3 @@ def saves_folder(option: Optional[str], environment: Mapping[str, str], here: Op
     if local.is_dir():
         return Path("saves") if here is None else local
     return data_folder() / "saves"
-
-
-

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 from adventure.core.errors import AdventureError, UsageError
 from adventure.story.loader import STORY_FILE
@@ -20,7 +19,7 @@ def shipped_story() -> Path:
     raise AdventureError("the shipped story is missing from this installation; pass --scenes DIR")
 
 
-def story_folder(positional: Optional[str] = None, option: Optional[str] = None) -> Path:
+def story_folder(positional: str | None = None, option: str | None = None) -> Path:
     """The folder a command should read: the one given (once), else the shipped story."""
     if positional and option and Path(positional) != Path(option):
         raise UsageError(f"two story folders given ({positional} and --scenes {option}); give one")

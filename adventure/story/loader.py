@@ -7,7 +7,6 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Optional
 
 import yaml
 
@@ -38,7 +37,7 @@ CHOICE_KEYS = ("label",), ("words", "when", "do", "say", "goto", "end", "once")
 ITEM_KEYS = ("name", "kind", "description"), ()
 ENDING_KEYS = ("title",), ("text",)
 
-Document = tuple[Optional[yaml.Node], list[str]]  # composed root (None if empty), the file's lines
+Document = tuple[yaml.Node | None, list[str]]  # composed root (None if empty), the file's lines
 
 
 # ------------------------------------------------------------------ IO
@@ -72,7 +71,9 @@ def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem], st
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + raw + b"\0")
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
-            problems.append(Problem(name, 0, 0, f"not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8"))
+            problems.append(
+                Problem(name, 0, 0, f"not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8")
+            )
             continue
         except OSError as error:
             problems.append(Problem(name, 0, 0, f"cannot read: {error.strerror}"))
@@ -99,7 +100,9 @@ def load_story(folder: Path | str) -> Story:
     documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
     if story_file not in documents and not any(p.file == story_file for p in problems):
-        problems.append(Problem(display_path(folder), 0, 0, f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"))
+        problems.append(
+            Problem(display_path(folder), 0, 0, f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)")
+        )
     return parse_story(documents, story_file, display_path(folder), problems, fingerprint)
 
 
@@ -110,18 +113,18 @@ def parse_story(
     documents: Mapping[str, Document],
     story_file: str,
     where: str,
-    problems: Optional[list[Problem]] = None,
+    problems: list[Problem] | None = None,
     fingerprint: str = "",
 ) -> Story:
     """Build the model from composed files, checking every reference; raise StoryError on any problem."""
     problems = problems if problems is not None else []
     variable_sources: dict[str, Source] = {}
-    header, variables, items, ending_nodes = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
+    header, variables, items, ending_nodes = _read_story_file(
+        documents.get(story_file), story_file, problems, variable_sources
+    )
     scene_nodes = _collect_scenes(documents, story_file, problems)
     names = Names.of(variables, items, scene_nodes)
-    endings = {
-        ending_id: _ending(reader, ending_id, node, names) for ending_id, (reader, node) in ending_nodes.items()
-    }
+    endings = {ending_id: _ending(reader, ending_id, node, names) for ending_id, (reader, node) in ending_nodes.items()}
     scenes: dict[str, Scene] = {}
     for scene_id, (reader, key_node, node) in scene_nodes.items():
         scene = _scene(reader, scene_id, key_node, node, names, frozenset(endings))
@@ -131,14 +134,18 @@ def parse_story(
     start = header.get("start")
     if start is not None and start[1] not in scene_nodes:
         reader, node = start[0], start[2]
-        reader.problem(node, f"start scene {start[1]!r} does not exist{suggest(start[1], scene_nodes)}", code="missing-scene")
+        reader.problem(
+            node, f"start scene {start[1]!r} does not exist{suggest(start[1], scene_nodes)}", code="missing-scene"
+        )
     if not ending_nodes and header:
         problems.append(Problem(story_file, 0, 0, "the story has no endings: add at least one under 'endings'"))
     if any(p.code == "yaml" for p in problems):
         # Scenes in a file that could not be read look missing: say so once instead of at every goto.
         kept = [p for p in problems if p.code != "missing-scene"]
         if len(kept) < len(problems):
-            kept.append(Problem(where, 0, 0, "'goto' to missing scenes is checked again once every file can be read", "note"))
+            kept.append(
+                Problem(where, 0, 0, "'goto' to missing scenes is checked again once every file can be read", "note")
+            )
         problems[:] = kept
     if any(p.severity == "error" for p in problems):
         raise StoryError(problems, where)
@@ -164,7 +171,9 @@ def _check_aliases(scenes: Mapping[str, Scene], scene_nodes: Mapping[str, tuple[
         reader, key_node, _ = scene_nodes[scene.id]
         for alias in scene.aliases:
             if alias in scenes:
-                reader.problem(key_node, f"scene {scene.id!r} lists {alias!r} as an old id, but a scene {alias!r} exists")
+                reader.problem(
+                    key_node, f"scene {scene.id!r} lists {alias!r} as an old id, but a scene {alias!r} exists"
+                )
             elif alias in owners:
                 reader.problem(key_node, f"old id {alias!r} is listed by both {owners[alias]!r} and {scene.id!r}")
             owners[alias] = scene.id
@@ -174,7 +183,7 @@ HeaderField = tuple[Reader, object, yaml.Node]
 
 
 def _read_story_file(
-    document: Optional[Document], file: str, problems: list[Problem], sources: Optional[dict[str, Source]] = None
+    document: Document | None, file: str, problems: list[Problem], sources: dict[str, Source] | None = None
 ) -> tuple[dict[str, HeaderField], dict[str, int | bool], dict[str, Item], dict[str, tuple[Reader, yaml.Node]]]:
     header: dict[str, HeaderField] = {}
     variables: dict[str, int | bool] = {}
@@ -226,11 +235,18 @@ def _read_story_file(
             fields = reader.mapping(node, f"item {item_id!r}", *ITEM_KEYS)
             if fields is None:
                 continue
-            strings = {key: reader.string(value_node, f"the {key} of item {item_id!r}") for key, (_, value_node) in fields.items()}
+            strings = {
+                key: reader.string(value_node, f"the {key} of item {item_id!r}")
+                for key, (_, value_node) in fields.items()
+            }
             if all(strings.get(key) for key in ITEM_KEYS[0]):
-                items[item_id] = Item(item_id, strings["name"], strings["kind"], strings["description"], reader.source(key_node))  # type: ignore[arg-type]
+                items[item_id] = Item(
+                    item_id, strings["name"], strings["kind"], strings["description"], reader.source(key_node)
+                )  # type: ignore[arg-type]
     if "endings" in top:
-        for ending_id, (key_node, node) in (reader.mapping(top["endings"][1], "'endings'", any_keys=True) or {}).items():
+        for ending_id, (key_node, node) in (
+            reader.mapping(top["endings"][1], "'endings'", any_keys=True) or {}
+        ).items():
             if reader.identifier(key_node, "the ending id") is not None:
                 endings[ending_id] = (reader, node)
     return header, variables, items, endings
@@ -268,7 +284,7 @@ def _collect_scenes(
 
 def _scene(
     reader: Reader, scene_id: str, key_node: yaml.Node, node: yaml.Node, names: Names, endings: frozenset[str]
-) -> Optional[Scene]:
+) -> Scene | None:
     fields = reader.mapping(node, f"scene {scene_id!r}", *SCENE_KEYS)
     if fields is None:
         return None
@@ -286,7 +302,9 @@ def _scene(
     if "choices" in fields:
         nodes = reader.sequence(fields["choices"][1], f"the choices of scene {scene_id!r}")
         if not nodes and isinstance(fields["choices"][1], yaml.SequenceNode):
-            reader.problem(fields["choices"][1], f"scene {scene_id!r} has no choices: give the player at least one way on")
+            reader.problem(
+                fields["choices"][1], f"scene {scene_id!r} has no choices: give the player at least one way on"
+            )
         for index, choice_node in enumerate(nodes, 1):
             choice = _choice(reader, f"{scene_id}/{index}", choice_node, names, endings)
             if choice is not None:
@@ -298,7 +316,7 @@ def _scene(
     )
 
 
-def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: frozenset[str]) -> Optional[Choice]:
+def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: frozenset[str]) -> Choice | None:
     where = f"choice {key.split('/')[1]} of scene {key.split('/')[0]!r}"
     fields = reader.mapping(node, where, *CHOICE_KEYS)
     if fields is None:
@@ -343,7 +361,7 @@ def _effects_parser(names: Names) -> Callable[[str], tuple[Effect, ...]]:
     return parse
 
 
-def _condition(reader: Reader, node: yaml.Node, names: Names) -> Optional[Expr]:
+def _condition(reader: Reader, node: yaml.Node, names: Names) -> Expr | None:
     source = reader.string(node, "the condition 'when'")
     if source is None:
         return None
@@ -371,7 +389,7 @@ _HOLE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
     """Text in any of its forms: a string, or a list of strings and {when, text} mappings."""
-    entries: list[tuple[yaml.Node, Optional[Expr]]] = []
+    entries: list[tuple[yaml.Node, Expr | None]] = []
     if isinstance(node, yaml.SequenceNode):
         for entry in node.value:
             if isinstance(entry, yaml.MappingNode) and _looks_like_prose(entry):
@@ -432,14 +450,16 @@ def _template(source: str, start: int, end: int, names: Names) -> Template:
     literal: list[str] = []
     position = start
     for hole in _HOLE.finditer(source, start, end):
-        literal.append(source[position:hole.start()])
+        literal.append(source[position : hole.start()])
         position = hole.end()
         token = hole.group(0)
         if token in ("{{", "}}"):
             literal.append(token[0])
             continue
         if hole.group(1) is None:
-            raise ExprError(f"a lone {token!r}: write {token * 2!r} for a brace, or {{name}} to show a value", hole.start())
+            raise ExprError(
+                f"a lone {token!r}: write {token * 2!r} for a brace, or {{name}} to show a value", hole.start()
+            )
         inner_start = hole.start(1)
         try:
             expr = parse_expr(hole.group(1))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from typing import Optional, TypeVar
+from typing import TypeVar
 
 import yaml
 
@@ -53,7 +53,7 @@ class Reader:
         mark = node.start_mark
         return Source(self.file, mark.line + 1, mark.column + 1)
 
-    def problem(self, node: Optional[yaml.Node], message: str, severity: str = "error", code: str = "") -> None:
+    def problem(self, node: yaml.Node | None, message: str, severity: str = "error", code: str = "") -> None:
         if node is None:
             self.problems.append(Problem(self.file, 0, 0, message, severity, code))
             return
@@ -72,7 +72,7 @@ class Reader:
         required: Iterable[str] = (),
         optional: Iterable[str] = (),
         any_keys: bool = False,
-    ) -> Optional[dict[str, tuple[yaml.Node, yaml.Node]]]:
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         """Key name -> (key node, value node); unknown, duplicate and missing keys reported."""
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{what} should be a mapping (key: value lines), found {describe_node(node)}")
@@ -108,7 +108,7 @@ class Reader:
         self.problem(node, f"{what} should be a list ('- ' lines), found {describe_node(node)}")
         return []
 
-    def string(self, node: yaml.Node, what: str) -> Optional[str]:
+    def string(self, node: yaml.Node, what: str) -> str | None:
         """Any scalar, read exactly as written: text never turns into a number or a boolean."""
         if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG and node.value.strip():
             return node.value
@@ -125,32 +125,31 @@ class Reader:
                 found.append((item, text))
         return found
 
-    def identifier(self, node: yaml.Node, what: str) -> Optional[str]:
+    def identifier(self, node: yaml.Node, what: str) -> str | None:
         value = self.string(node, what)
         if value is None:
             return None
         if not ID_PATTERN.match(value):
             self.problem(
                 node,
-                f"{what} {value!r} is not a valid id: use lower-case letters, digits and '_', "
-                "starting with a letter",
+                f"{what} {value!r} is not a valid id: use lower-case letters, digits and '_', starting with a letter",
             )
             return None
         return value
 
-    def integer(self, node: yaml.Node, what: str) -> Optional[int]:
+    def integer(self, node: yaml.Node, what: str) -> int | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG:
             return int(_SCALARS.construct_object(node))
         self.problem(node, f"{what} should be a whole number, found {describe_node(node)}")
         return None
 
-    def flag(self, node: yaml.Node, what: str) -> Optional[bool]:
+    def flag(self, node: yaml.Node, what: str) -> bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG:
             return bool(_SCALARS.construct_object(node))
         self.problem(node, f"{what} should be true or false, found {describe_node(node)}")
         return None
 
-    def value(self, node: yaml.Node, what: str) -> Optional[int | bool]:
+    def value(self, node: yaml.Node, what: str) -> int | bool | None:
         if isinstance(node, yaml.ScalarNode) and node.tag in (INT_TAG, BOOL_TAG):
             return _SCALARS.construct_object(node)  # type: ignore[no-any-return]
         self.problem(node, f"{what} should be a whole number or true/false, found {describe_node(node)}")
@@ -177,7 +176,9 @@ class Reader:
         quote = 1 if node.style in ("'", '"') else 0
         return mark.line + 1, mark.column + quote + offset + 1
 
-    def parsed(self, node: yaml.Node, what: str, source: str, parse: Callable[[str], T], quote: bool = True) -> Optional[T]:
+    def parsed(
+        self, node: yaml.Node, what: str, source: str, parse: Callable[[str], T], quote: bool = True
+    ) -> T | None:
         """Run an expression parser or checker, reporting its error at the character it names."""
         try:
             return parse(source)

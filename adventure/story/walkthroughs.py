@@ -1,24 +1,23 @@
 """Walkthrough files: YAML read into the pure walkthrough model, every mistake at its line and column.
 
-    scenes: ../scenes              # optional: the story folder, relative to this file
-    steps:
-      - take the key               # a command, as the player types it
-      - do: open the door          # a command with expectations, checked after it
-        expect:
-          scene: yard              # where the player stands
-          text: Cold air           # words the game just printed (one string or a list)
-          has: id_one              # in the inventory (one item or a list)
-          lacks: key               # not in the inventory (one item or a list)
-          vars: {door_open: true}  # variable values
-      - do: leave
-        expect: {ending: out}      # the story ended with this ending
-      - expect: {ending: out}      # a step without `do` checks where the player stands now
+scenes: ../scenes              # optional: the story folder, relative to this file
+steps:
+  - take the key               # a command, as the player types it
+  - do: open the door          # a command with expectations, checked after it
+    expect:
+      scene: yard              # where the player stands
+      text: Cold air           # words the game just printed (one string or a list)
+      has: id_one              # in the inventory (one item or a list)
+      lacks: key               # not in the inventory (one item or a list)
+      vars: {door_open: true}  # variable values
+  - do: leave
+    expect: {ending: out}      # the story ended with this ending
+  - expect: {ending: out}      # a step without `do` checks where the player stands now
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Union
 
 import yaml
 
@@ -45,14 +44,16 @@ def load_walkthrough(path: Path) -> Walkthrough:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        raise AdventureError(f"cannot read the walkthrough {name}: {getattr(error, 'strerror', None) or error}") from None
+        raise AdventureError(
+            f"cannot read the walkthrough {name}: {getattr(error, 'strerror', None) or error}"
+        ) from None
     walkthrough, problems = parse_walkthrough(text, name)
     if problems or walkthrough is None:
         raise WalkthroughError(problems)
     return walkthrough
 
 
-def parse_walkthrough(text: str, file: str) -> tuple[Optional[Walkthrough], list[Problem]]:
+def parse_walkthrough(text: str, file: str) -> tuple[Walkthrough | None, list[Problem]]:
     """The walkthrough in `text`, and every problem with its shape (names are checked later)."""
     problems: list[Problem] = []
     lines = text.splitlines()
@@ -77,7 +78,7 @@ def parse_walkthrough(text: str, file: str) -> tuple[Optional[Walkthrough], list
     return Walkthrough(file, scenes, tuple(s for s in steps if s is not None)), problems
 
 
-def _step(reader: Reader, node: yaml.Node) -> Optional[Step]:
+def _step(reader: Reader, node: yaml.Node) -> Step | None:
     if isinstance(node, yaml.ScalarNode):
         command = reader.string(node, "a step")
         return Step(command, Expect(), reader.source(node)) if command is not None else None
@@ -94,13 +95,13 @@ def _step(reader: Reader, node: yaml.Node) -> Optional[Step]:
     return Step(command, expect, reader.source(node))
 
 
-def _expect(reader: Reader, node: yaml.Node) -> Optional[Expect]:
+def _expect(reader: Reader, node: yaml.Node) -> Expect | None:
     fields = reader.mapping(node, "'expect'", optional=EXPECT_KEYS)
     if fields is None:
         return None
     before = len(reader.problems)
 
-    def name(key: str) -> Optional[Named]:
+    def name(key: str) -> Named | None:
         if key not in fields:
             return None
         value = reader.identifier(fields[key][1], f"'{key}'")
@@ -109,11 +110,14 @@ def _expect(reader: Reader, node: yaml.Node) -> Optional[Expect]:
     def names(key: str) -> tuple[Named, ...]:
         if key not in fields:
             return ()
-        found = [(reader.identifier(n, f"an item in '{key}'"), reader.source(n)) for n, _ in reader.strings(fields[key][1], f"an item in '{key}'")]
+        found = [
+            (reader.identifier(n, f"an item in '{key}'"), reader.source(n))
+            for n, _ in reader.strings(fields[key][1], f"an item in '{key}'")
+        ]
         return tuple((n, s) for n, s in found if n is not None)
 
     texts = tuple(t for _, t in reader.strings(fields["text"][1], "'text'")) if "text" in fields else ()
-    variables: list[tuple[Named, Union[int, bool]]] = []
+    variables: list[tuple[Named, int | bool]] = []
     if "vars" in fields:
         for var, (key_node, value_node) in (reader.mapping(fields["vars"][1], "'vars'", any_keys=True) or {}).items():
             value = reader.value(value_node, f"the value of {var!r}")
