@@ -148,7 +148,7 @@ def check_story(
     began = clock()
     graph = explore(story, max_states, max_seconds, clock)
     properties, stuck = _properties(story, graph)
-    problems = _merge(story, lint_story(story), graph, properties, stuck)
+    problems = _merge(story, [*story.warnings, *lint_story(story)], graph, properties, stuck)
     return Report(
         story=story.id,
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code))),

@@ -37,7 +37,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from adventure.core.expr import Assign, Binary, Call, Drop, Expr, Lit, Take, Unary, Var
+from adventure.core.expr import COMPARISONS, Assign, Binary, Call, Drop, Expr, Lit, Take, Unary, Var
 from adventure.core.model import Choice, Story
 from adventure.core.state import FrozenMap, GameState
 
@@ -45,7 +45,6 @@ from adventure.core.state import FrozenMap, GameState
 Quantity = tuple[str, ...]
 TURN: Quantity = ("turn",)
 IDS: Quantity = ("ids",)
-_COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
 
 
 def walk(expr: Expr) -> Iterator[Expr]:
@@ -88,7 +87,7 @@ def reads(expr: Expr) -> Iterator[tuple[Quantity, int | None]]:
 
     `seen(x)` is `visits(x) > 0`, a comparison with 0.
     """
-    if isinstance(expr, Binary) and expr.op in _COMPARISONS:
+    if isinstance(expr, Binary) and expr.op in COMPARISONS:
         for side, other in ((expr.left, expr.right), (expr.right, expr.left)):
             quantity, value = _leaf(side), constant(other)
             if quantity is not None and value is not None and quantity[0] in ("var", "visits", "turn"):

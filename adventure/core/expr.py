@@ -33,27 +33,27 @@ class ExprError(Exception):
 @attrs.frozen
 class Lit:
     value: Value
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 @attrs.frozen
 class Var:
     name: str
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 @attrs.frozen
 class Call:
     func: str
     args: tuple[Expr, ...]
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 @attrs.frozen
 class Unary:
     op: str
     operand: Expr
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 @attrs.frozen
@@ -61,7 +61,7 @@ class Binary:
     op: str
     left: Expr
     right: Expr
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 Expr = Lit | Var | Call | Unary | Binary
@@ -74,19 +74,19 @@ class Assign:
     name: str
     op: str
     value: Expr
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 @attrs.frozen
 class Take:
     item: str
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 @attrs.frozen
 class Drop:
     item: str
-    pos: int = 0
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
 Effect = Assign | Take | Drop
@@ -142,7 +142,10 @@ _BINARY_POWER = {
     "-": 5,
     "*": 6,
 }
-_COMPARISONS = {"==", "!=", "<", "<=", ">", ">="}
+COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+_COMPARISONS = COMPARISONS
+_NOT_POWER = 3  # `not` binds tighter than `and`, looser than comparisons
+MAX_DEPTH = 100  # nesting deeper than this is refused, so no story can exhaust the stack
 
 
 class _Parser:
@@ -150,6 +153,7 @@ class _Parser:
         self.source = source
         self.tokens = tokenize(source)
         self.index = 0
+        self.depth = 0
 
     @property
     def tok(self) -> Token:
@@ -170,6 +174,15 @@ class _Parser:
         return "the end of the expression" if tok.kind == "end" else repr(tok.text)
 
     def expr(self, min_power: int = 0) -> Expr:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise ExprError(f"the expression is nested too deeply ({MAX_DEPTH} levels at most)", self.tok.pos)
+        try:
+            return self._expr(min_power)
+        finally:
+            self.depth -= 1
+
+    def _expr(self, min_power: int) -> Expr:
         left = self.prefix()
         compared = False  # a comparison was made at this level: `a < b < c` is refused
         while True:
@@ -195,7 +208,7 @@ class _Parser:
             if tok.text in ("true", "false"):
                 return Lit(tok.text == "true", tok.pos)
             if tok.text == "not":
-                return Unary("not", self.expr(3), tok.pos)
+                return Unary("not", self.expr(_NOT_POWER), tok.pos)
             if tok.text in _KEYWORDS:
                 raise ExprError(f"expected a value before {tok.text!r}", tok.pos)
             if self.tok.text == "(":
@@ -462,7 +475,7 @@ _BINARY: dict[str, Callable[[Value, Value], Value]] = {
 
 
 def show(expr: Expr) -> str:
-    """Write a tree back as source, for graphs and messages."""
+    """Write a tree back as source, for graphs and messages: `parse_expr(show(e))` gives `e` again."""
     if isinstance(expr, Lit):
         return str(expr.value).lower() if isinstance(expr.value, bool) else str(expr.value)
     if isinstance(expr, Var):
@@ -473,10 +486,27 @@ def show(expr: Expr) -> str:
         inner = show(expr.operand)
         inner = f"({inner})" if isinstance(expr.operand, Binary) else inner
         return f"not {inner}" if expr.op == "not" else f"-{inner}"
-    parts = []
-    for side in (expr.left, expr.right):
-        text = show(side)
-        if isinstance(side, Binary) and _BINARY_POWER[side.op] < _BINARY_POWER[expr.op]:
-            text = f"({text})"
-        parts.append(text)
-    return f"{parts[0]} {expr.op} {parts[1]}"
+    power = _BINARY_POWER[expr.op]
+    # Operators group to the left, so a right operand of equal power needs parentheses
+    # (`a - (b - c)`); comparisons do not chain, so neither side of one may be a comparison.
+    left = _operand(expr.left, power, power in _CHAINLESS)
+    right = _operand(expr.right, power, True)
+    return f"{left} {expr.op} {right}"
+
+
+_CHAINLESS = {_BINARY_POWER[op] for op in _COMPARISONS}
+
+
+def _operand(side: Expr, power: int, equal_needs_parentheses: bool) -> str:
+    text = show(side)
+    if isinstance(side, Binary):
+        inner = _BINARY_POWER[side.op]
+        if inner < power or (inner == power and equal_needs_parentheses):
+            return f"({text})"
+    elif isinstance(side, Unary) and side.op == "not" and power > _NOT_POWER:
+        return f"({text})"  # `not a == b` reads as `not (a == b)`
+    return text
+
+
+# Every word the expression language gives a meaning to: no variable may take one of them.
+RESERVED = frozenset(_KEYWORDS | {"take", "drop"} | set(BUILTINS) | set(_FUNCTIONS))

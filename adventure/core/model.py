@@ -6,7 +6,8 @@ from collections.abc import Mapping
 
 import attrs
 
-from adventure.core.expr import Effect, Expr, Names, Value
+from adventure.core.errors import Problem
+from adventure.core.expr import Effect, Expr, Value
 
 
 @attrs.frozen
@@ -97,12 +98,12 @@ class Story:
     source: Source = NOWHERE
     fingerprint: str = ""  # a digest of the story's files: saves notice when the story changed
     variable_sources: Mapping[str, Source] = attrs.field(factory=dict)  # where each variable is declared
-    names: Names = attrs.field(init=False)
+    warnings: tuple[Problem, ...] = ()  # what the loader found odd but playable, for `adventure check`
     id_items: frozenset[str] = attrs.field(init=False)
 
-    def __attrs_post_init__(self) -> None:
-        object.__setattr__(self, "names", Names.of(self.variables, self.items, self.scenes))
-        object.__setattr__(self, "id_items", frozenset(i.id for i in self.items.values() if i.is_id))
+    @id_items.default
+    def _id_items(self) -> frozenset[str]:
+        return frozenset(i.id for i in self.items.values() if i.is_id)
 
     def ids_held(self, inventory: tuple[str, ...]) -> int:
         """How many Ids an inventory holds: what `ids` means in expressions and '3/9' means on screen."""

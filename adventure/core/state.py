@@ -66,7 +66,8 @@ class GameState:
         return self.ending is not None
 
     def visit_count(self, scene_id: str) -> int:
-        return self.visits.get(scene_id, 0)
+        count: int = self.visits.get(scene_id, 0)
+        return count
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data, keyed by name so saves survive reordered declarations."""

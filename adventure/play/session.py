@@ -137,7 +137,7 @@ class Session:
             if not argument:
                 return (_error("Delete which save? Type delete NAME; 'saves' lists them."),)
             check_name(argument)
-            if argument not in self.store.names():  # type: ignore[union-attr]
+            if self.store is None or argument not in self.store.names():
                 return (_error(f"There is no save '{argument}'. Type 'saves' to list them."),)
             return self._ask(
                 f"Delete the save '{argument}'? It cannot be undone. (yes/no)", lambda: self._delete(argument)

@@ -45,7 +45,7 @@ def play_terminal(session: Session, opening: Output) -> int:
             [("", f" {status.title}  |  Ids {status.ids}/{status.ids_total}  |  turn {status.turn}  |  ? for help ")]
         )
 
-    prompt = PromptSession(
+    prompt: PromptSession[str] = PromptSession(
         completer=WordCompleter(session.completions, ignore_case=True, sentence=True),
         history=InMemoryHistory(),
         bottom_toolbar=toolbar,

@@ -44,7 +44,7 @@ def misfits(story: Story, state: GameState) -> list[str]:
     for key in state.used:
         scene_id, _, index = key.partition("/")
         scene = story.scenes.get(scene_id)
-        if scene is None or not index.isdigit() or not 1 <= int(index) <= len(scene.choices):
+        if scene is None or not (index.isascii() and index.isdigit()) or not 1 <= int(index) <= len(scene.choices):
             problems.append(f"choice '{key}' no longer exists")
     return list(dict.fromkeys(problems))
 
@@ -83,12 +83,22 @@ def restore(story: Story, save: SaveData, shown: str) -> Restored:
     """The state to play from, or a SaveError saying exactly what no longer fits."""
     if save.story_id != story.id:
         raise SaveError(f"{shown} belongs to another story ('{save.story_id}'), not '{story.id}'")
-    if save.fingerprint == story.fingerprint and not misfits(story, save.state):
+    exact = set(save.state.variables) == set(story.variables)
+    if save.fingerprint == story.fingerprint and exact and not misfits(story, save.state):
         return Restored(save.state)
     try:
-        return carry_over(story, save.state, save.log, "since this save")
+        return carry_over(story, save.state, save.log, _since(story, save))
     except SaveError as error:
         raise SaveError(f"{shown} no longer fits the story: {error}. The save was left untouched") from None
+
+
+def _since(story: Story, save: SaveData) -> str:
+    """How the story changed since the save, in the words of the story's `version`."""
+    if save.story_version < story.version:
+        return f"from version {save.story_version} to {story.version} since this save"
+    if save.story_version > story.version:
+        return f"since this save (made with version {save.story_version}; this is version {story.version})"
+    return "since this save"
 
 
 def carry_over(story: Story, state: GameState, log: tuple[str, ...], since: str) -> Restored:

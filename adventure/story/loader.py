@@ -8,10 +8,12 @@ import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import attrs
 import yaml
 
 from adventure.core.errors import AdventureError, Problem, StoryError
 from adventure.core.expr import (
+    RESERVED,
     Effect,
     Expr,
     ExprError,
@@ -30,7 +32,6 @@ STORY_FILE = "story.yaml"
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Names a variable cannot take: the language's own words.
-RESERVED = {"and", "or", "not", "true", "false", "take", "drop", "ids", "turn", "has", "visits", "seen", "min", "max"}
 
 SCENE_KEYS = ("title", "choices"), ("text", "first", "again", "aliases")
 CHOICE_KEYS = ("label",), ("words", "when", "do", "say", "goto", "end", "once")
@@ -119,9 +120,8 @@ def parse_story(
     """Build the model from composed files, checking every reference; raise StoryError on any problem."""
     problems = problems if problems is not None else []
     variable_sources: dict[str, Source] = {}
-    header, variables, items, ending_nodes = _read_story_file(
-        documents.get(story_file), story_file, problems, variable_sources
-    )
+    found = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
+    variables, items, ending_nodes = found.variables, found.items, found.endings
     scene_nodes = _collect_scenes(documents, story_file, problems)
     names = Names.of(variables, items, scene_nodes)
     endings = {ending_id: _ending(reader, ending_id, node, names) for ending_id, (reader, node) in ending_nodes.items()}
@@ -131,13 +131,12 @@ def parse_story(
         if scene is not None:
             scenes[scene_id] = scene
     _check_aliases(scenes, scene_nodes)
-    start = header.get("start")
-    if start is not None and start[1] not in scene_nodes:
-        reader, node = start[0], start[2]
+    if found.start is not None and found.start_at is not None and found.start not in scene_nodes:
+        reader, node = found.start_at
         reader.problem(
-            node, f"start scene {start[1]!r} does not exist{suggest(start[1], scene_nodes)}", code="missing-scene"
+            node, f"start scene {found.start!r} does not exist{suggest(found.start, scene_nodes)}", code="missing-scene"
         )
-    if not ending_nodes and header:
+    if not ending_nodes and found.has_header:
         problems.append(Problem(story_file, 0, 0, "the story has no endings: add at least one under 'endings'"))
     if any(p.code == "yaml" for p in problems):
         # Scenes in a file that could not be read look missing: say so once instead of at every goto.
@@ -149,11 +148,13 @@ def parse_story(
         problems[:] = kept
     if any(p.severity == "error" for p in problems):
         raise StoryError(problems, where)
+    # No error was found, so every field of the header was read.
+    assert found.id is not None and found.title is not None and found.version is not None and found.start is not None
     return Story(
-        id=header["id"][1],
-        title=header["title"][1],
-        version=header["version"][1],
-        start=header["start"][1],
+        id=found.id,
+        title=found.title,
+        version=found.version,
+        start=found.start,
         variables=variables,
         items=items,
         scenes=scenes,
@@ -161,6 +162,7 @@ def parse_story(
         source=Source(story_file, 1, 1),
         fingerprint=fingerprint,
         variable_sources=variable_sources,
+        warnings=tuple(p for p in problems if p.severity == "warning"),
     )
 
 
@@ -179,77 +181,96 @@ def _check_aliases(scenes: Mapping[str, Scene], scene_nodes: Mapping[str, tuple[
             owners[alias] = scene.id
 
 
-HeaderField = tuple[Reader, object, yaml.Node]
+@attrs.define
+class _StoryFile:
+    """What story.yaml declares, as read; a field stays None where its value was missing or wrong."""
+
+    id: str | None = None
+    title: str | None = None
+    version: int | None = None
+    start: str | None = None
+    start_at: tuple[Reader, yaml.Node] | None = None  # where `start` is written, for its problem
+    has_header: bool = False
+    variables: dict[str, int | bool] = attrs.field(factory=dict)
+    items: dict[str, Item] = attrs.field(factory=dict)
+    endings: dict[str, tuple[Reader, yaml.Node]] = attrs.field(factory=dict)
 
 
 def _read_story_file(
-    document: Document | None, file: str, problems: list[Problem], sources: dict[str, Source] | None = None
-) -> tuple[dict[str, HeaderField], dict[str, int | bool], dict[str, Item], dict[str, tuple[Reader, yaml.Node]]]:
-    header: dict[str, HeaderField] = {}
-    variables: dict[str, int | bool] = {}
-    items: dict[str, Item] = {}
-    endings: dict[str, tuple[Reader, yaml.Node]] = {}
+    document: Document | None, file: str, problems: list[Problem], sources: dict[str, Source]
+) -> _StoryFile:
+    found = _StoryFile()
     if document is None:
-        return header, variables, items, endings
+        return found
     root, lines = document
     reader = Reader(file, lines, problems)
     if root is None:
         reader.problem(None, "the story file is empty; it needs 'story', 'vars', 'items' and 'endings'")
-        return header, variables, items, endings
+        return found
     top = reader.mapping(root, "the story file", required=("story", "endings"), optional=("vars", "items"))
     if top is None:
-        return header, variables, items, endings
+        return found
     if "story" in top:
-        fields = reader.mapping(top["story"][1], "'story'", required=("id", "title", "version", "start"))
-        for key, (_, node) in (fields or {}).items():
-            value: object
-            if key == "version":
-                value = reader.integer(node, "'version'")
-            elif key == "id":
-                value = reader.string(node, "the story 'id'")
-                if value is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", str(value)):
-                    reader.problem(node, f"the story id {value!r} may hold only letters, digits, '-' and '_'")
-                    value = None
-            elif key == "start":
-                value = reader.identifier(node, "the start scene")
-            else:
-                value = reader.string(node, "the story 'title'")
-            if value is not None:
-                header[key] = (reader, value, node)
+        _read_header(reader, top["story"][1], found)
     if "vars" in top and not _is_empty(top["vars"][1]):
-        for name, (key_node, node) in (reader.mapping(top["vars"][1], "'vars'", any_keys=True) or {}).items():
-            if reader.identifier(key_node, "the variable name") is None:
-                continue
-            if name in RESERVED:
-                reader.problem(key_node, f"{name!r} is a word of the expression language; pick another variable name")
-                continue
-            value = reader.value(node, f"the starting value of {name!r}")
-            # A bad starting value is reported once; the name stays declared so uses don't cascade.
-            variables[name] = 0 if value is None else value
-            if sources is not None:
-                sources[name] = reader.source(key_node)
+        _read_variables(reader, top["vars"][1], found, sources)
     if "items" in top and not _is_empty(top["items"][1]):
-        for item_id, (key_node, node) in (reader.mapping(top["items"][1], "'items'", any_keys=True) or {}).items():
-            if reader.identifier(key_node, "the item id") is None:
-                continue
-            fields = reader.mapping(node, f"item {item_id!r}", *ITEM_KEYS)
-            if fields is None:
-                continue
-            strings = {
-                key: reader.string(value_node, f"the {key} of item {item_id!r}")
-                for key, (_, value_node) in fields.items()
-            }
-            if all(strings.get(key) for key in ITEM_KEYS[0]):
-                items[item_id] = Item(
-                    item_id, strings["name"], strings["kind"], strings["description"], reader.source(key_node)
-                )  # type: ignore[arg-type]
+        _read_items(reader, top["items"][1], found)
     if "endings" in top:
         for ending_id, (key_node, node) in (
             reader.mapping(top["endings"][1], "'endings'", any_keys=True) or {}
         ).items():
             if reader.identifier(key_node, "the ending id") is not None:
-                endings[ending_id] = (reader, node)
-    return header, variables, items, endings
+                found.endings[ending_id] = (reader, node)
+    return found
+
+
+def _read_header(reader: Reader, node: yaml.Node, found: _StoryFile) -> None:
+    fields = reader.mapping(node, "'story'", required=("id", "title", "version", "start"))
+    if fields is None:
+        return
+    found.has_header = bool(fields)
+    if "id" in fields:
+        story_id = reader.string(fields["id"][1], "the story 'id'")
+        if story_id is not None and not re.fullmatch(r"[A-Za-z0-9_-]+", story_id):
+            reader.problem(fields["id"][1], f"the story id {story_id!r} may hold only letters, digits, '-' and '_'")
+            story_id = None
+        found.id = story_id
+    if "title" in fields:
+        found.title = reader.string(fields["title"][1], "the story 'title'")
+    if "version" in fields:
+        found.version = reader.integer(fields["version"][1], "'version'")
+    if "start" in fields:
+        found.start = reader.identifier(fields["start"][1], "the start scene")
+        found.start_at = (reader, fields["start"][1])
+
+
+def _read_variables(reader: Reader, node: yaml.Node, found: _StoryFile, sources: dict[str, Source]) -> None:
+    for name, (key_node, value_node) in (reader.mapping(node, "'vars'", any_keys=True) or {}).items():
+        if reader.identifier(key_node, "the variable name") is None:
+            continue
+        if name in RESERVED:
+            reader.problem(key_node, f"{name!r} is a word of the expression language; pick another variable name")
+            continue
+        value = reader.value(value_node, f"the starting value of {name!r}")
+        # A bad starting value is reported once; the name stays declared so uses don't cascade.
+        found.variables[name] = 0 if value is None else value
+        sources[name] = reader.source(key_node)
+
+
+def _read_items(reader: Reader, node: yaml.Node, found: _StoryFile) -> None:
+    for item_id, (key_node, item_node) in (reader.mapping(node, "'items'", any_keys=True) or {}).items():
+        if reader.identifier(key_node, "the item id") is None:
+            continue
+        fields = reader.mapping(item_node, f"item {item_id!r}", *ITEM_KEYS)
+        if fields is None:
+            continue
+        strings = {
+            key: reader.string(value_node, f"the {key} of item {item_id!r}") for key, (_, value_node) in fields.items()
+        }
+        name, kind, description = (strings.get(key) for key in ITEM_KEYS[0])
+        if name and kind and description:
+            found.items[item_id] = Item(item_id, name, kind, description, reader.source(key_node))
 
 
 def _is_empty(node: yaml.Node) -> bool:
@@ -262,9 +283,17 @@ def _collect_scenes(
     """Every scene's nodes by id, across files; the first definition of an id wins."""
     scenes: dict[str, tuple[Reader, yaml.Node, yaml.Node]] = {}
     for file, (root, lines) in documents.items():
-        if file == story_file or root is None:
+        if file == story_file:
             continue
         reader = Reader(file, lines, problems)
+        if root is None:
+            reader.problem(
+                None,
+                "the file holds no scenes (it is empty or only comments): add 'scenes:' or delete the file",
+                severity="warning",
+                code="empty-file",
+            )
+            continue
         top = reader.mapping(root, "a scene file", required=("scenes",))
         if not top or "scenes" not in top:
             continue
@@ -413,9 +442,7 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
         if source is None:
             continue
         for start, end in _paragraph_spans(source):
-            template = reader.parsed(
-                text_node, what, source, lambda s, a=start, b=end: _template(s, a, b, names), quote=False
-            )
+            template = reader.parsed(text_node, what, source, _template_parser(start, end, names), quote=False)
             if template is not None:
                 paragraphs.append(Paragraph(template, when))
     return tuple(paragraphs)
@@ -442,6 +469,13 @@ def _paragraph_spans(source: str) -> list[tuple[int, int]]:
         if separator:
             start = separator.end()
     return spans
+
+
+def _template_parser(start: int, end: int, names: Names) -> Callable[[str], Template]:
+    def parse(source: str) -> Template:
+        return _template(source, start, end, names)
+
+    return parse
 
 
 def _template(source: str, start: int, end: int, names: Names) -> Template:

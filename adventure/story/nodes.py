@@ -111,7 +111,7 @@ class Reader:
     def string(self, node: yaml.Node, what: str) -> str | None:
         """Any scalar, read exactly as written: text never turns into a number or a boolean."""
         if isinstance(node, yaml.ScalarNode) and node.tag != NULL_TAG and node.value.strip():
-            return node.value
+            return str(node.value)
         self.problem(node, f"{what} should be text, found {describe_node(node)}")
         return None
 
@@ -138,20 +138,23 @@ class Reader:
         return value
 
     def integer(self, node: yaml.Node, what: str) -> int | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == INT_TAG:
-            return int(_SCALARS.construct_object(node))
+        found = _scalar(node, (INT_TAG,))
+        if isinstance(found, int) and not isinstance(found, bool):
+            return found
         self.problem(node, f"{what} should be a whole number, found {describe_node(node)}")
         return None
 
     def flag(self, node: yaml.Node, what: str) -> bool | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag == BOOL_TAG:
-            return bool(_SCALARS.construct_object(node))
+        found = _scalar(node, (BOOL_TAG,))
+        if isinstance(found, bool):
+            return found
         self.problem(node, f"{what} should be true or false, found {describe_node(node)}")
         return None
 
     def value(self, node: yaml.Node, what: str) -> int | bool | None:
-        if isinstance(node, yaml.ScalarNode) and node.tag in (INT_TAG, BOOL_TAG):
-            return _SCALARS.construct_object(node)  # type: ignore[no-any-return]
+        found = _scalar(node, (INT_TAG, BOOL_TAG))
+        if found is not None:
+            return found
         self.problem(node, f"{what} should be a whole number or true/false, found {describe_node(node)}")
         return None
 
@@ -192,7 +195,19 @@ class Reader:
             return None
 
 
-_SCALARS = yaml.constructor.SafeConstructor()
+def _scalar(node: yaml.Node, tags: tuple[str, ...]) -> int | bool | None:
+    """A whole number or truth value as YAML reads it, or None if the node is not one.
+
+    A constructor is made for each call: a shared one keeps every node it has built alive, and an
+    explicit tag on a value that does not fit it (`!!int one`) is a mistake to report, not a crash.
+    """
+    if not isinstance(node, yaml.ScalarNode) or node.tag not in tags:
+        return None
+    try:
+        value = yaml.constructor.SafeConstructor().construct_object(node)
+    except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError):
+        return None
+    return value if isinstance(value, (int, bool)) else None
 
 
 def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str]) -> Problem:
