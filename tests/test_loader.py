@@ -174,3 +174,19 @@ def test_a_file_that_cannot_be_read_does_not_make_every_goto_an_error(tmp_path: 
         m.endswith("note: 'goto' to missing scenes is checked again once every file can be read") for m in messages
     )
     assert caught.value.show().endswith("1 error in " + str(folder))
+
+
+def test_a_condition_nested_too_deeply_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    deep = "(" * 600 + "gold > 1" + ")" * 600
+    [problem] = problems_for(tmp_path, MINI_SCENES.replace("when: has(key)", f"when: {deep}", 1))
+    assert problem.startswith("hall.yaml:8:") and "nested too deeply (100 levels at most)" in problem
+
+
+def test_an_empty_scene_file_is_a_warning_that_names_it(tmp_path: Path) -> None:
+    folder = write_story(
+        tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "later.yaml": "# to be written\n"}
+    )
+    story = load_story(folder)
+    [warning] = story.warnings
+    assert warning.file.endswith("later.yaml") and warning.severity == "warning"
+    assert "holds no scenes" in warning.message

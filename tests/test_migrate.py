@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from adventure.core.engine import describe
 from adventure.play.session import Session
 from adventure.saves.migrate import restore
 from adventure.saves.savefile import SaveError
@@ -98,3 +100,38 @@ def test_loading_in_game_says_the_story_changed(tmp_path: Path) -> None:
     output = game.handle("load mine").output
     assert any("rebuilt by replaying" in block.text for block in output)
     assert game.state.scene == "garden"
+
+
+def test_a_save_that_lacks_a_variable_the_story_has_loads_with_its_default(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    path = store.path("mine")
+    data = json.loads(path.read_text())
+    del data["state"]["variables"]["door_open"]  # the fingerprint still matches the story
+    path.write_text(json.dumps(data))
+    story = load_story(tmp_path / "v1")
+    restored = restore(story, store.read("mine"), "'mine'")
+    # Before: the state was used as it was, and the first condition reading it raised KeyError.
+    assert restored.state.variables["door_open"] is False  # a variable the save lacks starts at its default
+    assert restored.state.scene == "yard"
+    assert "yard" in describe(story, restored.state)[0].text.lower()
+
+
+def test_a_one_shot_key_with_a_digit_that_is_not_ascii_is_reported_not_a_crash(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    path = store.path("mine")
+    data = json.loads(path.read_text())
+    data["state"]["used"] = ["hall/²"]
+    data["log"] = ["No such choice"]
+    path.write_text(json.dumps(data))
+    story = new_version(tmp_path, MINI_SCENES.replace("The Hall", "The Great Hall"))
+    with pytest.raises(SaveError, match=r"choice 'hall/²' no longer exists"):
+        restore(story, store.read("mine"), "'mine'")
+
+
+def test_the_note_names_the_story_versions(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    story = new_version(
+        tmp_path, MINI_SCENES.replace("The Hall", "The Great Hall"), MINI_STORY.replace("version: 1", "version: 2")
+    )
+    restored = restore(story, store.read("mine"), "'mine'")
+    assert restored.note == "The story has been updated from version 1 to 2 since this save; your game carries on."

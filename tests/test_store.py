@@ -22,7 +22,6 @@ from adventure.saves.savefile import (
     SaveError,
     format_entries,
     make_save,
-    save_from_dict,
     save_to_dict,
 )
 from adventure.saves.store import SaveStore
@@ -39,14 +38,6 @@ def a_save(story: Story, *commands: str):  # type: ignore[no-untyped-def]
         if turn.choice:
             log.append(turn.choice.label)
     return make_save(story, state, log, NOW)
-
-
-def test_a_save_round_trips_through_json(mini: Story) -> None:
-    save = a_save(mini, "take", "coins", "open")
-    again = save_from_dict(json.loads(json.dumps(save_to_dict(save))))
-    assert again == save
-    assert again.state.scene == "yard" and again.state.variables["gold"] == 2
-    assert again.log == ("Take the key", "Pick up gold", "Open the door")
 
 
 def test_the_file_is_readable_json_with_version_story_and_summary(mini: Story, tmp_path: Path) -> None:
@@ -202,7 +193,6 @@ while True:
 
 def test_killing_a_saving_process_never_leaves_a_broken_save(mini_dir: Path, tmp_path: Path) -> None:
     folder = tmp_path / "saves"
-    rounds = 0
     for delay in [0.01 * (i % 7) + 0.003 * i for i in range(25)]:
         writer = subprocess.Popen(
             [sys.executable, "-c", WRITER, str(mini_dir), str(folder)], stdout=subprocess.PIPE, text=True
@@ -211,9 +201,7 @@ def test_killing_a_saving_process_never_leaves_a_broken_save(mini_dir: Path, tmp
         time.sleep(delay)
         os.kill(writer.pid, signal.SIGKILL)
         writer.wait()
-        rounds += 1
         store = SaveStore(folder)
         for name in store.names():
             store.read(name)  # raises if any save is broken
-    assert rounds == 25
     assert SaveStore(folder).names() == ["slot"]

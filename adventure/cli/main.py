@@ -22,10 +22,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adventure",
         description="Metallic Rouge: Code Eve, a text adventure, and the scene engine that plays it.",
+        epilog="With no command, 'play' is run. Exit status: 0 success, 1 a problem in a story, save or "
+        "walkthrough, 2 a wrong command line, 130 interrupted.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    play = sub.add_parser("play", help="play the game (the default)")
+    play = sub.add_parser(
+        "play",
+        help="play the game (the default)",
+        description="Play the shipped story, or another story folder. In a terminal you get completion, "
+        "history and a status bar; from a pipe, one command a line and a plain transcript. The game is "
+        "saved on its own after each scene and when you leave.",
+    )
     play.add_argument("--scenes", metavar="DIR", help="play the story in DIR instead of the shipped one")
     start = play.add_mutually_exclusive_group()
     start.add_argument("--continue", dest="resume", action="store_true", help="go on from the newest save")
@@ -34,7 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)"
     )
     _saves_option(play)
-    listing = sub.add_parser("saves", help="list the saved games")
+    listing = sub.add_parser(
+        "saves",
+        help="list the saved games",
+        description="List the saved games, newest first: name, when, where in the story, Ids and turn.",
+    )
     _saves_option(listing)
     add_tool_parsers(sub)
     return parser
@@ -42,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _saves_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--saves", metavar="DIR", help="the saves folder (default: $ADVENTURE_SAVES, else saves/ in the current folder)"
+        "--saves",
+        metavar="DIR",
+        help="the saves folder (default: $ADVENTURE_SAVES, else saves/ in the current folder if it exists, "
+        "else the per-user data folder)",
     )
 
 
@@ -74,7 +89,11 @@ def run_play(args: argparse.Namespace) -> int:
 def run_saves(args: argparse.Namespace) -> int:
     store = SaveStore(saves_folder(args.saves, os.environ))
     lines = format_entries(store.entries())
-    print("\n".join(lines) if lines else f"No saves in {store.folder}.")
+    print(
+        "\n".join([f"Saved games in {store.folder}, newest first:", *lines])
+        if lines
+        else f"No saves in {store.folder}."
+    )
     return 0
 
 

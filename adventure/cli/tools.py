@@ -47,7 +47,13 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
 
 def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register check, graph, walk and schema on the `adventure` command."""
-    check = sub.add_parser("check", help="find every mistake in a story and prove it can be played through")
+    check = sub.add_parser(
+        "check",
+        help="find every mistake in a story and prove it can be played through",
+        description="Report every mistake with its file, line and column, lint warnings, and prove by "
+        "exhaustive search that every scene, ending and Id can be reached and that no player can get stuck. "
+        "Exits 1 if there is an error.",
+    )
     check.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
     check.add_argument("--scenes", metavar="DIR", help=argparse.SUPPRESS)
     check.add_argument("--json", action="store_true", help="print the report as JSON, for tools")
@@ -60,19 +66,34 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
     check.add_argument(
         "--max-seconds", type=_positive(float), metavar="S", help="stop exploring after S seconds (default 20)"
     )
-    graph = sub.add_parser("graph", help="print the scene graph for Graphviz or Mermaid")
+    graph = sub.add_parser(
+        "graph",
+        help="print the scene graph for Graphviz or Mermaid",
+        description="Print the scenes and the choices between them, with their conditions, as a Graphviz "
+        "(dot) or Mermaid graph.",
+    )
     graph.add_argument("dir", nargs="?", metavar="DIR", help="the story folder (default: the shipped story)")
     graph.add_argument("--scenes", metavar="DIR", help=argparse.SUPPRESS)
     graph.add_argument(
         "--format", choices=("dot", "mermaid"), default="dot", help="dot (Graphviz, the default) or mermaid"
     )
-    walk = sub.add_parser("walk", help="play walkthrough files and check what they expect")
+    walk = sub.add_parser(
+        "walk",
+        help="play walkthrough files and check what they expect",
+        description="Play each walkthrough (a YAML list of commands with expectations) and report the first "
+        "step that does not do what it says, with the transcript so far. Exits 1 if any fails.",
+    )
     walk.add_argument("files", nargs="+", metavar="FILE", help="walkthrough files (YAML, see docs/authoring.md)")
     walk.add_argument(
         "--scenes", metavar="DIR", help="play every walkthrough on the story in DIR, whatever its 'scenes' says"
     )
     walk.add_argument("--coverage", action="store_true", help="list the scenes and choices no walkthrough reaches")
-    schema = sub.add_parser("schema", help="print the JSON Schema of story files, for editors")
+    schema = sub.add_parser(
+        "schema",
+        help="print the JSON Schema of story files, for editors",
+        description="Print the JSON Schema of scene files (or of story.yaml), so editors can complete and "
+        "check YAML as you type.",
+    )
     schema.add_argument(
         "which", nargs="?", choices=tuple(SCHEMAS), default="scenes", help="scenes (the default) or story"
     )
@@ -194,7 +215,7 @@ def run_walk(args: argparse.Namespace) -> int:
         try:
             walkthrough = load_walkthrough(path)
         except WalkthroughError as error:
-            print(error.show())
+            print(error.show(), file=sys.stderr)
             print(f"FAIL {name}: the walkthrough cannot be read")
             failed += 1
             continue
@@ -209,7 +230,7 @@ def run_walk(args: argparse.Namespace) -> int:
             try:
                 stories[key] = load_story(folder)
             except StoryError as error:
-                print(error.show())
+                print(error.show(), file=sys.stderr)
                 stories[key] = None
         story = stories[key]
         if story is None:
@@ -265,7 +286,8 @@ def _coverage(story: Story, walked: list[Walked]) -> str:
     scenes_seen = found.total_scenes - len(found.scenes)
     choices_seen = found.total_choices - len(found.choices)
     lines = [
-        f"coverage of {story.title}: {scenes_seen}/{found.total_scenes} scenes, {choices_seen}/{found.total_choices} choices"
+        f"coverage of {story.title}: {scenes_seen}/{found.total_scenes} scenes, "
+        f"{choices_seen}/{found.total_choices} choices"
     ]
     for scene_id in found.scenes:
         source = story.scenes[scene_id].source
@@ -274,7 +296,8 @@ def _coverage(story: Story, walked: list[Walked]) -> str:
         choice = story.scenes[scene_id].choices[number - 1]
         source = choice.source
         lines.append(
-            f"  {source.file}:{source.line}:{source.column}: choice {number} of scene {scene_id!r} ({choice.label!r}) is never taken"
+            f"  {source.file}:{source.line}:{source.column}: "
+            f"choice {number} of scene {scene_id!r} ({choice.label!r}) is never taken"
         )
     return "\n".join(lines)
 

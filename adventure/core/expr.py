@@ -401,7 +401,8 @@ def check_effect(effect: Effect, names: Names) -> None:
         if effect.name in BUILTINS:
             raise ExprError(f"{effect.name!r} is counted by the engine and cannot be set", effect.pos)
         raise ExprError(
-            f"unknown variable {effect.name!r}{suggest(effect.name, names.variables)} (declare it under 'vars' in story.yaml)",
+            f"unknown variable {effect.name!r}{suggest(effect.name, names.variables)} "
+            "(declare it under 'vars' in story.yaml)",
             effect.pos,
         )
     declared = names.variables[effect.name]

@@ -32,14 +32,14 @@ def play_lines(session: Session, opening: Output, stdin: IO[str], stdout: IO[str
             if reply.quit:
                 break
         else:
-            _write_problems(stdout, session.autosave(), width)  # end of input: keep the game
+            _write_notes(stdout, session.leave(), width)  # end of input: keep the game
     except KeyboardInterrupt:
-        _write_problems(stdout, session.autosave(), width)
+        _write_notes(stdout, session.leave(), width)
     stdout.write(f"{GOODBYE}\n")
     stdout.flush()
     return 0
 
 
-def _write_problems(stdout: IO[str], output: Output, width: int) -> None:
+def _write_notes(stdout: IO[str], output: Output, width: int) -> None:
     if output:
         stdout.write("\n" + plain(output, width) + "\n")

@@ -105,7 +105,7 @@ class Session:
         before = self.state
         turn = engine.step(self.story, before, line)
         if turn.quit:
-            return Reply(self.autosave(), quit=True)
+            return Reply(self.leave(), quit=True)
         self.state = turn.state
         output = turn.output
         if turn.choice is not None:
@@ -202,7 +202,7 @@ class Session:
         lines = format_entries(self.store.entries())
         if not lines:
             return (_note(f"No saves yet in {self.store.folder}. Type 'save NAME' to make one."),)
-        return (Block(out.LIST, "Saved games, newest first:", tuple(lines)),)
+        return (Block(out.LIST, f"Saved games in {self.store.folder}, newest first:", tuple(lines)),)
 
     @staticmethod
     def _shown(name: str) -> str:
@@ -245,6 +245,14 @@ class Session:
             return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
         self.autosave_problem = ""
         return ()
+
+    def leave(self) -> Output:
+        """Autosave as the player leaves, and say where the game is kept (or why it is not)."""
+        problems = self.autosave()
+        if problems or self.store is None or self.state is None:
+            return problems
+        where = self.store.path(AUTOSAVE)
+        return (_note(f"Your game is saved in {where}; 'adventure play --continue' goes on from there."),)
 
     # ---------------------------------------------------------------- for front ends
 

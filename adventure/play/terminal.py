@@ -7,12 +7,14 @@ import shutil
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.completion import WordCompleter
 from prompt_toolkit.formatted_text import FormattedText
-from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.styles import Style
 
 from adventure.core.output import Output, layout
 from adventure.play.lines import GOODBYE
 from adventure.play.session import Session
+
+HISTORY_FILE = ".history"  # beside the saves, where no save name can reach
 
 STYLE = Style.from_dict(
     {
@@ -36,6 +38,17 @@ def show(output: Output) -> None:
     print_formatted_text(FormattedText(fragments), style=STYLE)
 
 
+def _history(session: Session) -> History:
+    """Commands typed in earlier games, kept beside the saves; in memory only if that folder cannot be made."""
+    if session.store is None:
+        return InMemoryHistory()
+    try:
+        session.store.folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return InMemoryHistory()
+    return FileHistory(str(session.store.folder / HISTORY_FILE))
+
+
 def play_terminal(session: Session, opening: Output) -> int:
     """Play in a real terminal until the player quits, presses Ctrl-D or Ctrl-C."""
 
@@ -47,7 +60,7 @@ def play_terminal(session: Session, opening: Output) -> int:
 
     prompt: PromptSession[str] = PromptSession(
         completer=WordCompleter(session.completions, ignore_case=True, sentence=True),
-        history=InMemoryHistory(),
+        history=_history(session),
         bottom_toolbar=toolbar,
         style=STYLE,
         complete_while_typing=False,
@@ -57,7 +70,7 @@ def play_terminal(session: Session, opening: Output) -> int:
         try:
             line = prompt.prompt([("class:prompt", "> ")])
         except (EOFError, KeyboardInterrupt):
-            problems = session.autosave()  # Ctrl-D or Ctrl-C: the game is kept all the same
+            problems = session.leave()  # Ctrl-D or Ctrl-C: the game is kept all the same
             if problems:
                 show(problems)
             break

@@ -85,7 +85,8 @@ class SaveFormatError(ValueError):
 
     def __init__(self, version: int) -> None:
         super().__init__(
-            f"it was made by a newer version of the game (save format {version}; this one reads up to {FORMAT}): update the game to load it"
+            f"it was made by a newer version of the game (save format {version}; "
+            f"this one reads up to {FORMAT}): update the game to load it"
         )
 
 

@@ -84,7 +84,8 @@ class SaveStore:
             raise SaveError(f"{shown} is damaged (not UTF-8 text); the file was left as it is") from None
         except json.JSONDecodeError as error:
             raise SaveError(
-                f"{shown} is damaged (not valid JSON at line {error.lineno}, column {error.colno}); the file was left as it is"
+                f"{shown} is damaged (not valid JSON at line {error.lineno}, column {error.colno}); "
+                "the file was left as it is"
             ) from None
         try:
             return save_from_dict(data)

@@ -1,0 +1,66 @@
+"""The save format, without a disk: a game to plain data and back, and what it refuses."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from adventure.core.engine import begin, step
+from adventure.core.model import Story
+from adventure.core.state import GameState
+from adventure.saves.savefile import make_save, save_from_dict, save_to_dict
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def played(story: Story, *commands: str) -> tuple[GameState, list[str]]:
+    state = begin(story).state
+    log = []
+    for command in commands:
+        turn = step(story, state, command)
+        state = turn.state
+        if turn.choice:
+            log.append(turn.choice.label)
+    return state, log
+
+
+def test_a_save_round_trips_through_json(mini: Story) -> None:
+    state, log = played(mini, "take", "coins", "open")
+    save = make_save(mini, state, log, NOW)
+    again = save_from_dict(json.loads(json.dumps(save_to_dict(save))))
+    assert again == save
+    assert again.state.scene == "yard" and again.state.variables["gold"] == 2
+    assert again.log == ("Take the key", "Pick up gold", "Open the door")
+    assert again.saved_at == "2026-12-02T12:00:00+00:00"
+
+
+def test_game_state_from_dict_is_the_inverse_of_to_dict(mini: Story) -> None:
+    state, _ = played(mini, "take", "coins", "coins", "open")
+    assert GameState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"scene": 3}, "'state.scene' should be text, not a number"),
+        ({"visits": {"hall": -1}}, "'state.visits.hall' should be a whole number, not negative"),
+        ({"variables": {"gold": "lots"}}, "'state.variables.gold' should be a whole number or true/false"),
+        ({"inventory": ["key", 7]}, "'state.inventory' should hold only text"),
+        ({"ending": 5}, "'state.ending' should be text or null, not a number"),
+        ({"turn": -2}, "'state.turn' should not be negative"),
+    ],
+)
+def test_game_state_from_dict_names_the_first_bad_field(mini: Story, change: dict[str, object], message: str) -> None:
+    data = {**begin(mini).state.to_dict(), **change}
+    with pytest.raises(ValueError, match=re.escape(message)):
+        GameState.from_dict(data)
+
+
+def test_a_missing_field_of_the_state_is_named(mini: Story) -> None:
+    data = begin(mini).state.to_dict()
+    del data["used"]
+    with pytest.raises(ValueError, match=r"'state\.used' is missing"):
+        GameState.from_dict(data)
