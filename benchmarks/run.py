@@ -18,12 +18,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from adventure.analysis.check import check_story  # noqa: E402
-from adventure.analysis.walkthrough import load_walkthrough  # noqa: E402
 from adventure.core.engine import begin, step  # noqa: E402
+from adventure.play.session import Session  # noqa: E402
+from adventure.saves.store import SaveStore  # noqa: E402
 from adventure.story.loader import load_story  # noqa: E402
+from adventure.story.walkthroughs import load_walkthrough  # noqa: E402
 
 SCENES = ROOT / "scenes"
 MAIN_PATH = ROOT / "tests" / "walkthroughs" / "code_eve.yaml"
+
+
+class AlwaysDurable(Session):
+    """For comparison: fsync the autosave after every move, as a naive design would."""
+
+    def autosave(self, durable: bool = True) -> tuple[object, ...]:  # type: ignore[override]
+        return super().autosave(durable=True)
 
 
 def median_seconds(action: Callable[[], object], runs: int) -> float:
@@ -51,8 +60,23 @@ def main() -> int:
             state = step(story, state, command).state
 
     per_command = median_seconds(play_main_path, 21) / len(commands)
+
+    def session_move(durable_every_move: bool) -> float:
+        """A player's move through the session, autosave included (every move since 0.2)."""
+        with tempfile.TemporaryDirectory() as folder:
+            game = (AlwaysDurable if durable_every_move else Session)(story, SaveStore(Path(folder)))
+
+            def play() -> None:
+                game.start()
+                for command in commands:
+                    game.handle(command)
+
+            return median_seconds(play, 5) / len(commands)
+
     rows = [
         ("engine: one command (main path average)", f"{per_command * 1e6:.1f} us"),
+        ("session: one move with its autosave (fsync at scene changes)", f"{session_move(False) * 1e6:.0f} us"),
+        ("session: one move with an fsynced autosave every move", f"{session_move(True) * 1e6:.0f} us"),
         ("loader: read and check the shipped story", f"{median_seconds(lambda: load_story(SCENES), 11) * 1e3:.1f} ms"),
         ("check: prove the shipped story", f"{median_seconds(lambda: check_story(story), 5) * 1e3:.0f} ms"),
     ]

@@ -134,6 +134,28 @@ BAD_FILES = {
         "'state.variables.gold' should be a whole number or true/false",
     ),
     "future format": (lambda d: json.dumps({**d, "format": FORMAT + 1}), "was made by a newer version of the game"),
+    # Found by the fault tester: each of these used to crash a game in progress.
+    "deep nesting": (lambda d: "[" * 100_000, "is damaged (nested too deeply)"),
+    "a number of 5,000 digits": (
+        lambda d: json.dumps(d).replace('"turn": 1', '"turn": ' + "9" * 5000, 1),
+        "is damaged (a number too long to read)",
+    ),
+    "a date out of range": (
+        lambda d: json.dumps({**d, "saved_at": "9999-12-31T23:59:59-14:00"}),
+        "'saved_at' should be a date and time",
+    ),
+    "a lone surrogate": (
+        lambda d: json.dumps({**d, "summary": {**d["summary"], "title": "\ud800"}}),
+        "it holds text that is not valid Unicode",
+    ),
+    "the same Id three times": (
+        lambda d: json.dumps({**d, "state": {**d["state"], "inventory": ["id_one"] * 3}}),
+        "'state.inventory' holds the same item twice",
+    ),
+    "a summary that lies": (
+        lambda d: json.dumps({**d, "summary": {**d["summary"], "ids": 9, "ids_total": 9}}),
+        "'summary.ids' says 9 Ids",
+    ),
 }
 
 
@@ -205,3 +227,91 @@ def test_killing_a_saving_process_never_leaves_a_broken_save(mini_dir: Path, tmp
         for name in store.names():
             store.read(name)  # raises if any save is broken
     assert SaveStore(folder).names() == ["slot"]
+
+
+def special(tmp_path: Path, kind: str) -> SaveStore:
+    """A saves folder whose 'odd' save is a FIFO, a link to /dev/zero, or a file of 100 MB."""
+    folder = tmp_path / "saves"
+    folder.mkdir()
+    target = folder / "odd.json"
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "dev-zero":
+        target.symlink_to("/dev/zero")
+    else:
+        with target.open("wb") as stream:
+            stream.truncate(100 * 2**20)  # sparse: costs no disk
+    return SaveStore(folder)
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("fifo", "cannot be read: it is a pipe, not a file"),
+        ("dev-zero", "cannot be read: it is a device, not a file"),
+        ("huge", "is too large to be a save (100 MB; saves are at most 64 MB)"),
+    ],
+)
+def test_files_that_are_not_saves_are_refused_at_once_without_blocking(tmp_path: Path, kind: str, message: str) -> None:
+    store = special(tmp_path, kind)
+    signal.alarm(10)  # a blocking open or a read of /dev/zero would hang here: fail instead
+    try:
+        with pytest.raises(SaveError, match=re.escape(message)):
+            store.read("odd")
+        [entry] = store.entries()
+    finally:
+        signal.alarm(0)
+    assert entry.save is None and message in entry.problem
+
+
+TWO_WRITERS = """
+import sys
+from datetime import UTC, datetime
+from adventure.core.engine import begin
+from adventure.saves.savefile import make_save
+from adventure.saves.store import SaveStore
+from adventure.story.loader import load_story
+story = load_story(sys.argv[1])
+store = SaveStore(sys.argv[2])
+save = make_save(story, begin(story).state, ["Pick up gold"] * 200, datetime.now(UTC))
+failures = 0
+sys.stdin.readline()  # both start together
+for _ in range(int(sys.argv[3])):
+    try:
+        store.write("same", save, durable=False)
+    except Exception:
+        failures += 1
+print(failures)
+"""
+
+
+def test_two_games_saving_one_name_at_once_never_fail_or_corrupt(mini_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "saves"
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", TWO_WRITERS, str(mini_dir), str(folder), "100"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for writer in writers:
+        assert writer.stdin is not None
+        writer.stdin.write("go\n")
+        writer.stdin.flush()
+    failures = [int(writer.communicate(timeout=60)[0]) for writer in writers]
+    assert failures == [0, 0]
+    assert SaveStore(folder).read("same").log == ("Pick up gold",) * 200
+    assert sorted(p.name for p in folder.iterdir()) == ["same.json"]  # no temporary file left
+
+
+def test_a_temporary_file_of_a_killed_write_goes_at_the_next_save_of_any_name(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    old = tmp_path / ".other.999999.1.tmp"
+    old.write_text("half a save")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    live = tmp_path / ".other.999998.2.tmp"  # another game's write in progress: young, not ours
+    live.write_text("being written")
+    store.write("mine", a_save(mini))
+    assert not old.exists() and live.exists()

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from adventure import __version__
 from adventure.cli.tools import TOOLS, add_tool_parsers
 from adventure.core.errors import AdventureError
-from adventure.core.output import NOTE, Block
+from adventure.core.output import ERROR, NOTE, Block, Output
 from adventure.play.session import Session
-from adventure.saves.savefile import format_entries
+from adventure.play.stopping import Stopped, stop_on_signals
+from adventure.saves.savefile import SaveError, format_entries
 from adventure.saves.store import SaveStore, saves_folder
 from adventure.story.folders import story_folder
 from adventure.story.loader import load_story
@@ -71,10 +72,8 @@ def run_play(args: argparse.Namespace) -> int:
         session.watcher = StoryWatcher(folder)
     if args.load:
         opening = session.start_from_save(args.load)
-    elif args.resume and session.store and session.store.names():
-        opening = session.start_from_save(session.store.names()[0])
     elif args.resume:
-        opening = (Block(NOTE, "There are no saves yet: a new game begins."), *session.start())
+        opening = _resume(session)
     else:
         opening = session.start()
     if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
@@ -83,7 +82,30 @@ def run_play(args: argparse.Namespace) -> int:
         return play_terminal(session, opening)
     from adventure.play.lines import play_lines
 
+    _tolerant(sys.stdin, sys.stdout)
     return play_lines(session, opening, sys.stdin, sys.stdout)
+
+
+def _tolerant(*streams: object) -> None:
+    """Bytes that are not valid in the locale's encoding become U+FFFD (or '?') instead of a crash,
+    whether they come in from a file or cannot go out to an ASCII terminal."""
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="replace")
+
+
+def _resume(session: Session) -> Output:
+    """Go on from the newest save that loads; each one skipped is said in a line."""
+    assert session.store is not None
+    skipped: list[Block] = []
+    for name in session.store.names():
+        try:
+            return (*skipped, *session.start_from_save(name))
+        except SaveError as error:
+            skipped.append(Block(ERROR, f"Skipped {name}: {error}."))
+    note = "There are no saves yet" if not skipped else "No save could be loaded"
+    return (*skipped, Block(NOTE, f"{note}: a new game begins."), *session.start())
 
 
 def run_saves(args: argparse.Namespace) -> int:
@@ -104,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         arguments.insert(0, "play")
     args = build_parser().parse_args(arguments)
     try:
-        return {"play": run_play, "saves": run_saves, **TOOLS}[args.command](args)
+        with stop_on_signals():
+            return {"play": run_play, "saves": run_saves, **TOOLS}[args.command](args)
+    except Stopped as stop:
+        return stop.exit_code
     except AdventureError as error:
         print(error.show(), file=sys.stderr)
         return error.exit_code

@@ -91,7 +91,8 @@ def match_choice(typed_text: str, choices: Sequence[Choice]) -> Match:
     """Pick the choice a player means: a number, or words from its label or extra words."""
     stripped = typed_text.strip()
     if stripped.isascii() and stripped.isdigit():
-        index = int(stripped) - 1
+        # A number too long to be a choice is no choice (and int() refuses 4,301 digits or more).
+        index = int(stripped) - 1 if len(stripped) <= 9 else -1
         return Match(choice=choices[index]) if 0 <= index < len(choices) else Match()
     typed = words_of(stripped)
     best = 0

@@ -216,7 +216,8 @@ def step(story: Story, state: GameState, command: str) -> Turn:
         options = " or ".join(f"{numbered[c.key]}. {c.label}" for c in match.candidates)
         return Turn(state, (Block(out.ERROR, f"Which do you mean: {options}?"),))
     if typed.isascii() and typed.isdigit():
-        message = f"There is no choice {typed}: pick 1 to {len(choices)}."
+        shown = typed if len(typed) <= 12 else f"{typed[:12]}..."
+        message = f"There is no choice {shown}: pick 1 to {len(choices)}."
     else:
         message = f"You can't '{typed}' here. You can:"
     return Turn(state, (Block(out.ERROR, message), _choices_block(choices)))

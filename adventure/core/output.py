@@ -6,6 +6,7 @@ player sees without colours, so walkthroughs and tests check the text a player r
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import attrs
@@ -43,8 +44,24 @@ def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[st
     ) or [indent]
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def safe(text: str) -> str:
+    """Text with every control character (ESC, BEL, ...) replaced by a space: story or save content
+    can then never move the cursor, retitle the window or clear a player's screen."""
+    return _CONTROLS.sub(" ", text)
+
+
 def layout(output: Output, width: int) -> list[Line]:
-    """Lay out blocks for a screen `width` columns wide, with a blank line between blocks."""
+    """Lay out blocks for a screen `width` columns wide, with a blank line between blocks.
+
+    Every line is made `safe`, so no front end can print a control character from content.
+    """
+    return [(style, safe(text)) for style, text in _layout(output, width)]
+
+
+def _layout(output: Output, width: int) -> list[Line]:
     lines: list[Line] = []
     for block in output:
         if lines:

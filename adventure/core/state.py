@@ -100,10 +100,13 @@ class GameState:
         ending = data.get("ending")
         if ending is not None and not isinstance(ending, str):
             raise ValueError(f"'state.ending' should be text or null, not {_kind(ending)}")
+        inventory = tuple(_texts(_field(data, "inventory", list), "inventory"))
+        if len(set(inventory)) != len(inventory):
+            raise ValueError("'state.inventory' holds the same item twice")
         return cls(
             scene=_field(data, "scene", str),
             variables=FrozenMap(variables),
-            inventory=tuple(_texts(_field(data, "inventory", list), "inventory")),
+            inventory=inventory,
             visits=FrozenMap(visits),
             used=frozenset(_texts(_field(data, "used", list), "used")),
             turn=turn,

@@ -8,10 +8,12 @@ from __future__ import annotations
 import shutil
 from typing import IO
 
-from adventure.core.output import Output, plain
-from adventure.play.session import Session
+from adventure.core.output import NOTE, Block, Output, plain, safe
+from adventure.play.session import Reply, Session
+from adventure.play.stopping import Stopped
 
 GOODBYE = "Goodbye."
+UNDECODABLE = "Some bytes of that line were not valid text in the input's encoding; they were read as '\ufffd'."
 
 
 def screen_width() -> int:
@@ -21,12 +23,15 @@ def screen_width() -> int:
 def play_lines(session: Session, opening: Output, stdin: IO[str], stdout: IO[str]) -> int:
     """Play commands read from `stdin`, writing a transcript in which each command is echoed."""
     width = screen_width()
-    stdout.write(plain(opening, width) + "\n")
+    status = 0
     try:
+        stdout.write(plain(opening, width) + "\n")
         for raw in stdin:
             command = raw.rstrip("\r\n")
-            stdout.write(f"\n> {command}\n")
+            stdout.write(f"\n> {safe(command)}\n")
             reply = session.handle(command)
+            if "\ufffd" in command:
+                reply = Reply((*reply.output, Block(NOTE, UNDECODABLE)), reply.quit)
             if reply.output:
                 stdout.write("\n" + plain(reply.output, width) + "\n")
             if reply.quit:
@@ -35,9 +40,17 @@ def play_lines(session: Session, opening: Output, stdin: IO[str], stdout: IO[str
             _write_notes(stdout, session.leave(), width)  # end of input: keep the game
     except KeyboardInterrupt:
         _write_notes(stdout, session.leave(), width)
+    except Stopped as stop:
+        # Closed or told to stop: keep the game first; the reader may be gone already.
+        notes = session.leave()
+        status = stop.exit_code
+        try:
+            _write_notes(stdout, notes, width)
+        except OSError:
+            return status
     stdout.write(f"{GOODBYE}\n")
     stdout.flush()
-    return 0
+    return status
 
 
 def _write_notes(stdout: IO[str], output: Output, width: int) -> None:

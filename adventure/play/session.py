@@ -111,8 +111,8 @@ class Session:
         if turn.choice is not None:
             self.undo_stack.append((before, len(self.log)))
             self.log.append(turn.choice.label)
-            if turn.state.scene != before.scene or turn.state.ended:
-                output += self.autosave()
+            # Every move is kept; only a new scene or an ending pays for the fsync (see autosave).
+            output += self.autosave(durable=turn.state.scene != before.scene or turn.state.ended)
         return Reply(output)
 
     def verbs(self) -> tuple[Verb, ...]:
@@ -154,7 +154,7 @@ class Session:
             return (_note("There is nothing to undo since the game was started or loaded."),)
         self.state, length = self.undo_stack.pop()
         del self.log[length:]
-        return (_note("You take back your last move."), *engine.describe(self.story, self.state))
+        return (_note("You take back your last move."), *engine.describe(self.story, self.state), *self.autosave())
 
     def _restart(self) -> Output:
         output = self.start()
@@ -162,6 +162,8 @@ class Session:
 
     def _save(self, name: str) -> Output:
         assert self.store is not None
+        if name == AUTOSAVE:
+            return (_error("'autosave' is the game's own slot, written after every move: save under another name."),)
         self.store.write(name, make_save(self.story, self.state, self.log, datetime.now(UTC)))
         self.last_name = None if name == AUTOSAVE else name
         return (_note(f"Saved as '{name}'."),)
@@ -185,7 +187,8 @@ class Session:
         self.undo_stack = []
         self.last_name = None if name == AUTOSAVE else name
         notes = (_note(restored.note),) if restored.note else ()
-        return (_note(f"Loaded {self._shown(name)}."), *notes, *engine.describe(self.story, self.state))
+        shown = (_note(f"Loaded {self._shown(name)}."), *notes, *engine.describe(self.story, self.state))
+        return shown if name == AUTOSAVE else (*shown, *self.autosave())
 
     def _delete(self, name: str) -> Output:
         assert self.store is not None
@@ -232,12 +235,17 @@ class Session:
 
     # ---------------------------------------------------------------- autosave
 
-    def autosave(self) -> Output:
-        """Write the autosave slot; a failure is said once and never stops the game."""
+    def autosave(self, durable: bool = True) -> Output:
+        """Write the autosave slot; a failure is said once and never stops the game.
+
+        After an ordinary move the write is atomic but not fsynced: a crash of the game loses
+        nothing, a power cut can lose the moves since the last scene change.
+        """
         if self.store is None or self.state is None:
             return ()
         try:
-            self.store.write(AUTOSAVE, make_save(self.story, self.state, self.log, datetime.now(UTC)))
+            save = make_save(self.story, self.state, self.log, datetime.now(UTC))
+            self.store.write(AUTOSAVE, save, durable=durable)
         except SaveError as error:
             if str(error) == self.autosave_problem:
                 return ()

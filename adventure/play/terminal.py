@@ -13,6 +13,7 @@ from prompt_toolkit.styles import Style
 from adventure.core.output import Output, layout
 from adventure.play.lines import GOODBYE
 from adventure.play.session import Session
+from adventure.play.stopping import Stopped
 
 HISTORY_FILE = ".history"  # beside the saves, where no save name can reach
 
@@ -31,6 +32,8 @@ STYLE = Style.from_dict(
 
 
 def show(output: Output) -> None:
+    if not output:
+        return
     width = min(shutil.get_terminal_size((80, 24)).columns - 1, 100)
     fragments: list[tuple[str, str]] = [("", "\n")]
     for style, text in layout(output, width):
@@ -65,19 +68,21 @@ def play_terminal(session: Session, opening: Output) -> int:
         style=STYLE,
         complete_while_typing=False,
     )
-    show(opening)
-    while True:
-        try:
-            line = prompt.prompt([("class:prompt", "> ")])
-        except (EOFError, KeyboardInterrupt):
-            problems = session.leave()  # Ctrl-D or Ctrl-C: the game is kept all the same
-            if problems:
-                show(problems)
-            break
-        reply = session.handle(line)
-        if reply.output:
-            show(reply.output)
-        if reply.quit:
-            break
+    try:
+        show(opening)
+        while True:
+            try:
+                line = prompt.prompt([("class:prompt", "> ")])
+            except (EOFError, KeyboardInterrupt):
+                show(session.leave())  # Ctrl-D or Ctrl-C: the game is kept all the same
+                break
+            reply = session.handle(line)
+            if reply.output:
+                show(reply.output)
+            if reply.quit:
+                break
+    except Stopped as stop:
+        session.leave()  # the terminal closed, or we were told to stop: keep the game, say nothing
+        return stop.exit_code
     print_formatted_text(FormattedText([("class:note", GOODBYE)]), style=STYLE)
     return 0

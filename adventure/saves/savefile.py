@@ -16,6 +16,7 @@ import attrs
 
 from adventure.core.errors import AdventureError
 from adventure.core.model import Story
+from adventure.core.output import safe
 from adventure.core.state import GameState
 
 # The save format. Raise FORMAT when the layout changes; raise MIN_READABLE only when this
@@ -136,6 +137,7 @@ def save_from_dict(data: Any) -> SaveData:
         raise SaveFormatError(version)
     if version < MIN_READABLE:
         raise ValueError(f"format {version} is too old for this version of the game")
+    _check_unicode(data)
     state = GameState.from_dict(shape.get("state", dict))
     summary = Summary(
         title=shape.get("summary.title", str),
@@ -144,15 +146,37 @@ def save_from_dict(data: Any) -> SaveData:
         turn=shape.get("summary.turn", int),
         ended=bool(shape.get("summary.ended", bool, optional=True)),
     )
+    _check_summary(summary, state)
+    saved_at = shape.get("saved_at", str)
+    try:
+        datetime.fromisoformat(saved_at).astimezone()
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"'saved_at' should be a date and time, not {saved_at[:40]!r}") from None
     return SaveData(
         story_id=shape.get("story.id", str),
         story_version=shape.get("story.version", int),
         fingerprint=shape.get("story.fingerprint", str),
-        saved_at=shape.get("saved_at", str),
+        saved_at=saved_at,
         summary=summary,
         state=state,
         log=tuple(_strings(shape.get("log", list), "log")),
     )
+
+
+def _check_unicode(data: Any) -> None:
+    """JSON may spell lone surrogates (`"\\ud800"`), which no terminal or file can take: refuse them."""
+    try:
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("it holds text that is not valid Unicode") from None
+
+
+def _check_summary(summary: Summary, state: GameState) -> None:
+    """The summary is what lists show without the story: it must agree with the state it sums up."""
+    if not 0 <= summary.ids <= min(summary.ids_total, len(state.inventory)):
+        raise ValueError(f"'summary.ids' says {summary.ids} Ids, but the state holds {len(state.inventory)} items")
+    if summary.turn != state.turn or summary.ended != state.ended:
+        raise ValueError("'summary' does not match the state it sums up")
 
 
 # ------------------------------------------------------------------ names
@@ -200,20 +224,19 @@ def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
     width = max(len(e.name) for e in entries)
     for entry in entries:
         if entry.save is None:
-            lines.append(f"{entry.name:<{width}}  (cannot be read: {entry.problem})")
+            lines.append(safe(f"{entry.name:<{width}}  (cannot be read: {entry.problem})"))
             continue
         save = entry.save
         summary = save.summary
         when = _local_time(save.saved_at)
         where = f"THE END: {summary.title}" if summary.ended else summary.title
-        lines.append(
-            f"{entry.name:<{width}}  {when}  {where}  Ids {summary.ids}/{summary.ids_total}  turn {summary.turn}"
-        )
+        ids = f"Ids {summary.ids}/{summary.ids_total}"
+        lines.append(safe(f"{entry.name:<{width}}  {when}  {where}  {ids}  turn {summary.turn}"))
     return lines
 
 
 def _local_time(stamp: str) -> str:
     try:
         return datetime.fromisoformat(stamp).astimezone().strftime("%Y-%m-%d %H:%M")
-    except ValueError:
-        return stamp
+    except (ValueError, OverflowError, OSError):
+        return "(unknown time)"

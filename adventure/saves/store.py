@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +29,9 @@ from adventure.saves.savefile import (
 )
 
 APP = "metallic-rouge"  # the per-user folder's name, under the platform's data folder
+TEMPORARY = ".tmp"  # the ending of a save being written
+STALE_SECONDS = 3600  # a temporary file this old belongs to a write that died, whoever made it
+MAX_SAVE_BYTES = 64 * 2**20  # far above any real save; a larger file is not read at all
 
 
 class SaveStore:
@@ -45,39 +49,55 @@ class SaveStore:
             raise SaveError(f"'{name}' cannot name a save")
         return path
 
-    def write(self, name: str, save: SaveData) -> Path:
+    def write(self, name: str, save: SaveData, durable: bool = True) -> Path:
+        """Replace the save `name` atomically: a reader sees the old file or the new one, whole.
+
+        `durable` also fsyncs the file and the folder, so the save survives a power cut; the
+        autosave after an ordinary move skips that (it is written again at the next scene change
+        and on exit, durably), which keeps a move fast. Either way a killed process never leaves
+        half a file, because the new text only takes the name by a rename once it is all written.
+        """
         path = self.path(name)
         text = readable_json(save_to_dict(save)) + "\n"
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            for stale in self.folder.glob(f".{path.stem}.*.tmp"):
-                stale.unlink(missing_ok=True)  # left by a write that was killed half way
-            temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}.tmp"
+            self._remove_leftovers()
+            # Unique to this process and this write, so two games sharing the folder never meet.
+            temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}{TEMPORARY}"
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     stream.write(text)
                     stream.flush()
-                    os.fsync(stream.fileno())
+                    if durable:
+                        os.fsync(stream.fileno())
                 os.replace(temporary, path)
             except BaseException:
                 # Interrupted or failed: the old save stays as it was; only our temporary goes.
-                Path(temporary).unlink(missing_ok=True)
+                temporary.unlink(missing_ok=True)
                 raise
-            _sync_folder(self.folder)
+            if durable:
+                _sync_folder(self.folder)
         except OSError as error:
             raise SaveError(f"could not save '{name}' in {self.folder}: {error.strerror or error}") from None
         return path
 
+    def _remove_leftovers(self) -> None:
+        """Delete temporary files left by killed writes: this process's own, or any old enough that
+        no live write can still own it. Another game's write in progress is never touched."""
+        mine = f".{os.getpid()}."
+        now = time.time()
+        for leftover in self.folder.glob(f".*{TEMPORARY}"):
+            try:
+                if mine in leftover.name or now - leftover.stat().st_mtime > STALE_SECONDS:
+                    leftover.unlink()
+            except OSError:
+                continue  # gone already, or not ours to remove
+
     def read(self, name: str) -> SaveData:
         path = self.path(name)
         shown = "the autosave" if name == AUTOSAVE else f"save '{name}'"
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise SaveError(f"there is no {shown} in {self.folder}") from None
-        except OSError as error:
-            raise SaveError(f"{shown} cannot be read: {error.strerror or error}") from None
+        raw = self._read_bytes(path, shown)
         try:
             data = json.loads(raw.decode("utf-8"))
         except UnicodeDecodeError:
@@ -87,12 +107,59 @@ class SaveStore:
                 f"{shown} is damaged (not valid JSON at line {error.lineno}, column {error.colno}); "
                 "the file was left as it is"
             ) from None
+        except (ValueError, RecursionError) as error:
+            # Numbers of thousands of digits, or arrays nested beyond what the parser can follow.
+            why = "nested too deeply" if isinstance(error, RecursionError) else "a number too long to read"
+            raise SaveError(f"{shown} is damaged ({why}); the file was left as it is") from None
         try:
             return save_from_dict(data)
         except SaveFormatError as error:
             raise SaveError(f"{shown} cannot be loaded: {error}") from None
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise SaveError(f"{shown} is damaged ({error}); the file was left as it is") from None
+
+    def _read_bytes(self, path: Path, shown: str) -> bytes:
+        """The file's bytes, if it is a regular file of a sane size: never block on a FIFO or a
+        device, never read /dev/zero or a file of hundreds of megabytes into memory."""
+        try:
+            descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        except FileNotFoundError:
+            raise SaveError(f"there is no {shown} in {self.folder}") from None
+        except OSError as error:
+            raise SaveError(f"{shown} cannot be read: {error.strerror or error}") from None
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                kind = (
+                    "a folder"
+                    if stat.S_ISDIR(info.st_mode)
+                    else "a pipe"
+                    if stat.S_ISFIFO(info.st_mode)
+                    else "a device"
+                )
+                raise SaveError(f"{shown} cannot be read: it is {kind}, not a file; it was left as it is")
+            if info.st_size > MAX_SAVE_BYTES:
+                raise SaveError(
+                    f"{shown} is too large to be a save ({info.st_size / 2**20:.0f} MB; saves are at most "
+                    f"{MAX_SAVE_BYTES // 2**20} MB); it was left as it is"
+                )
+            chunks = []
+            left = MAX_SAVE_BYTES + 1
+            while left > 0:
+                chunk = os.read(descriptor, min(left, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+            if left <= 0:
+                raise SaveError(
+                    f"{shown} grew past {MAX_SAVE_BYTES // 2**20} MB while being read; it was left as it is"
+                )
+            return b"".join(chunks)
+        except OSError as error:
+            raise SaveError(f"{shown} cannot be read: {error.strerror or error}") from None
+        finally:
+            os.close(descriptor)
 
     def delete(self, name: str) -> None:
         try:
@@ -112,7 +179,7 @@ class SaveStore:
         for file in files:
             if file.name == _AUTOSAVE_FILE:
                 name = AUTOSAVE
-            elif file.suffix == ".json" and NAME_PATTERN.match(file.stem):
+            elif file.suffix == ".json" and NAME_PATTERN.match(file.stem) and file.stem != AUTOSAVE:
                 name = file.stem
             else:
                 continue
