@@ -51,7 +51,7 @@ def test_a_signal_in_piped_play_autosaves_every_move_and_exits_128_plus_n(
     game.stdin.flush()
     wait_for(lambda: (saves / ".autosave.json").exists() and autosave(saves)["state"]["turn"] == 2)
     game.send_signal(number)
-    out, err = game.communicate(timeout=20)
+    _, err = game.communicate(timeout=20)
     assert game.returncode == 128 + number
     assert "Traceback" not in err
     state = autosave(saves)["state"]
