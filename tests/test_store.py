@@ -261,7 +261,7 @@ def test_files_that_are_not_saves_are_refused_at_once_without_blocking(tmp_path:
         [entry] = store.entries()
     finally:
         signal.alarm(0)
-    assert entry.save is None and message in entry.problem
+    assert entry.summary is None and message in entry.problem
 
 
 TWO_WRITERS = """
@@ -315,3 +315,19 @@ def test_a_temporary_file_of_a_killed_write_goes_at_the_next_save_of_any_name(mi
     live.write_text("being written")
     store.write("mine", a_save(mini))
     assert not old.exists() and live.exists()
+
+
+def test_a_large_save_is_listed_from_its_start_without_reading_it_whole(
+    mini: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = SaveStore(tmp_path)
+    long_game = a_save(mini, "take")
+    store.write("long", make_save(mini, long_game.state, ["Pick up gold"] * 200_000, NOW))
+    assert store.path("long").stat().st_size > 2 * 2**20
+
+    def never(name: str) -> None:
+        raise AssertionError("the list read a large save whole")
+
+    monkeypatch.setattr(store, "read", never)
+    [line] = format_entries(store.entries())
+    assert line.startswith("long") and "The Hall" in line and "turn 1" in line

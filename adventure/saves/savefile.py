@@ -132,26 +132,12 @@ def save_from_dict(data: Any) -> SaveData:
     shape = _Shape(data)
     if not isinstance(data, dict):
         raise ValueError("the file does not hold a save (expected a JSON object)")
-    version = shape.get("format", int)
-    if version > FORMAT:
-        raise SaveFormatError(version)
-    if version < MIN_READABLE:
-        raise ValueError(f"format {version} is too old for this version of the game")
+    _version(shape)
     _check_unicode(data)
     state = GameState.from_dict(shape.get("state", dict))
-    summary = Summary(
-        title=shape.get("summary.title", str),
-        ids=shape.get("summary.ids", int),
-        ids_total=shape.get("summary.ids_total", int),
-        turn=shape.get("summary.turn", int),
-        ended=bool(shape.get("summary.ended", bool, optional=True)),
-    )
+    summary = _summary(shape)
     _check_summary(summary, state)
-    saved_at = shape.get("saved_at", str)
-    try:
-        datetime.fromisoformat(saved_at).astimezone()
-    except (ValueError, OverflowError, OSError):
-        raise ValueError(f"'saved_at' should be a date and time, not {saved_at[:40]!r}") from None
+    saved_at = _saved_at(shape)
     return SaveData(
         story_id=shape.get("story.id", str),
         story_version=shape.get("story.version", int),
@@ -161,6 +147,57 @@ def save_from_dict(data: Any) -> SaveData:
         state=state,
         log=tuple(_strings(shape.get("log", list), "log")),
     )
+
+
+def _summary(shape: _Shape) -> Summary:
+    return Summary(
+        title=shape.get("summary.title", str),
+        ids=shape.get("summary.ids", int),
+        ids_total=shape.get("summary.ids_total", int),
+        turn=shape.get("summary.turn", int),
+        ended=bool(shape.get("summary.ended", bool, optional=True)),
+    )
+
+
+def _saved_at(shape: _Shape) -> str:
+    saved_at: str = shape.get("saved_at", str)
+    try:
+        datetime.fromisoformat(saved_at).astimezone()
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"'saved_at' should be a date and time, not {saved_at[:40]!r}") from None
+    return saved_at
+
+
+def _version(shape: _Shape) -> None:
+    version = shape.get("format", int)
+    if version > FORMAT:
+        raise SaveFormatError(version)
+    if version < MIN_READABLE:
+        raise ValueError(f"format {version} is too old for this version of the game")
+
+
+def header_from_text(start: str) -> tuple[Summary, str]:
+    """The summary and time of a save from the start of its file, before its state and log.
+
+    `readable_json` writes the top-level keys one a line, in order, so a list of saves can show a
+    large save without reading it whole; loading it still reads and checks everything.
+    """
+    cut = start.find(_STATE_LINE)
+    if cut < 0:
+        raise ValueError("its summary could not be found at the start of the file")
+    data = json.loads(start[:cut].rstrip().rstrip(",") + "\n}")
+    shape = _Shape(data)
+    if not isinstance(data, dict):
+        raise ValueError("the file does not hold a save (expected a JSON object)")
+    _version(shape)
+    _check_unicode(data)
+    summary = _summary(shape)
+    if not 0 <= summary.ids <= summary.ids_total:
+        raise ValueError(f"'summary.ids' says {summary.ids} of {summary.ids_total} Ids")
+    return summary, _saved_at(shape)
+
+
+_STATE_LINE = '\n  "state": '
 
 
 def _check_unicode(data: Any) -> None:
@@ -212,8 +249,9 @@ class SaveEntry:
     """One line of a saves list: a save, or why its file could not be read."""
 
     name: str
-    save: SaveData | None
-    problem: str = ""  # why the file could not be read, when save is None
+    summary: Summary | None
+    saved_at: str = ""
+    problem: str = ""  # why the file could not be read, when summary is None
 
 
 def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
@@ -223,12 +261,11 @@ def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
     lines = []
     width = max(len(e.name) for e in entries)
     for entry in entries:
-        if entry.save is None:
+        if entry.summary is None:
             lines.append(safe(f"{entry.name:<{width}}  (cannot be read: {entry.problem})"))
             continue
-        save = entry.save
-        summary = save.summary
-        when = _local_time(save.saved_at)
+        summary = entry.summary
+        when = _local_time(entry.saved_at)
         where = f"THE END: {summary.title}" if summary.ended else summary.title
         ids = f"Ids {summary.ids}/{summary.ids_total}"
         lines.append(safe(f"{entry.name:<{width}}  {when}  {where}  {ids}  turn {summary.turn}"))

@@ -23,6 +23,7 @@ from adventure.saves.savefile import (
     SaveError,
     SaveFormatError,
     check_name,
+    header_from_text,
     readable_json,
     save_from_dict,
     save_to_dict,
@@ -32,6 +33,7 @@ APP = "metallic-rouge"  # the per-user folder's name, under the platform's data 
 TEMPORARY = ".tmp"  # the ending of a save being written
 STALE_SECONDS = 3600  # a temporary file this old belongs to a write that died, whoever made it
 MAX_SAVE_BYTES = 64 * 2**20  # far above any real save; a larger file is not read at all
+LIST_WHOLE_BYTES = 1 << 20  # a list of saves reads a file whole up to this size, else only its start
 
 
 class SaveStore:
@@ -118,9 +120,9 @@ class SaveStore:
         except (ValueError, RecursionError) as error:
             raise SaveError(f"{shown} is damaged ({error}); the file was left as it is") from None
 
-    def _read_bytes(self, path: Path, shown: str) -> bytes:
-        """The file's bytes, if it is a regular file of a sane size: never block on a FIFO or a
-        device, never read /dev/zero or a file of hundreds of megabytes into memory."""
+    def _read_bytes(self, path: Path, shown: str, first: int = 0) -> bytes:
+        """The file's bytes (only the `first` ones if given), if it is a regular file of a sane size:
+        never block on a FIFO or a device, never read /dev/zero or hundreds of megabytes."""
         try:
             descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
@@ -144,6 +146,8 @@ class SaveStore:
                     f"{MAX_SAVE_BYTES // 2**20} MB); it was left as it is"
                 )
             chunks = []
+            if first:
+                return os.read(descriptor, first)
             left = MAX_SAVE_BYTES + 1
             while left > 0:
                 chunk = os.read(descriptor, min(left, 1 << 20))
@@ -190,13 +194,32 @@ class SaveStore:
         return [name for _, name in sorted(entries, reverse=True)]
 
     def entries(self) -> list[SaveEntry]:
+        """Every save with its summary, newest first: a large one is listed from the start of its
+        file only, so listing stays fast however long a game's log grows."""
         found = []
         for name in self.names():
+            shown = "the autosave" if name == AUTOSAVE else f"save '{name}'"
             try:
-                found.append(SaveEntry(name, self.read(name)))
-            except (SaveError, OSError) as error:
-                found.append(SaveEntry(name, None, str(error)))
+                if self._size(name) <= LIST_WHOLE_BYTES:
+                    save = self.read(name)
+                    found.append(SaveEntry(name, save.summary, save.saved_at))
+                    continue
+                start = self._read_bytes(self.path(name), shown, LIST_WHOLE_BYTES)
+                summary, saved_at = header_from_text(start.decode("utf-8", errors="replace"))
+                found.append(SaveEntry(name, summary, saved_at))
+            except SaveError as error:
+                found.append(SaveEntry(name, None, problem=str(error)))
+            except SaveFormatError as error:
+                found.append(SaveEntry(name, None, problem=f"{shown} cannot be loaded: {error}"))
+            except (ValueError, RecursionError) as error:
+                found.append(SaveEntry(name, None, problem=f"{shown} is damaged ({error})"))
         return found
+
+    def _size(self, name: str) -> int:
+        try:
+            return self.path(name).stat().st_size
+        except OSError:
+            return 0  # read() then says what is wrong with it
 
 
 def _sync_folder(folder: Path) -> None:
