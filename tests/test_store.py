@@ -306,7 +306,7 @@ def test_two_games_saving_one_name_at_once_never_fail_or_corrupt(mini_dir: Path,
     assert sorted(p.name for p in folder.iterdir()) == ["same.json"]  # no temporary file left
 
 
-def test_a_temporary_file_of_a_killed_write_goes_at_the_next_save_of_any_name(mini: Story, tmp_path: Path) -> None:
+def test_a_temporary_file_of_a_killed_write_goes_at_the_first_save_of_a_game(mini: Story, tmp_path: Path) -> None:
     store = SaveStore(tmp_path)
     old = tmp_path / ".other.999999.1.tmp"
     old.write_text("half a save")
@@ -331,3 +331,13 @@ def test_a_large_save_is_listed_from_its_start_without_reading_it_whole(
     monkeypatch.setattr(store, "read", never)
     [line] = format_entries(store.entries())
     assert line.startswith("long") and "The Hall" in line and "turn 1" in line
+
+
+def test_a_saves_folder_removed_during_a_game_is_made_again(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path / "saves")
+    store.write("one", a_save(mini))
+    for file in (tmp_path / "saves").iterdir():
+        file.unlink()
+    (tmp_path / "saves").rmdir()
+    store.write("two", a_save(mini, "take"))
+    assert store.names() == ["two"]

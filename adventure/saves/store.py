@@ -41,6 +41,7 @@ class SaveStore:
 
     def __init__(self, folder: Path) -> None:
         self.folder = Path(folder)
+        self._ready = False  # the folder was made and old leftovers removed, once per game
 
     def path(self, name: str) -> Path:
         name = check_name(name)
@@ -62,11 +63,17 @@ class SaveStore:
         path = self.path(name)
         text = readable_json(save_to_dict(save)) + "\n"
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            self._remove_leftovers()
+            if not self._ready:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                self._remove_leftovers()
+                self._ready = True
             # Unique to this process and this write, so two games sharing the folder never meet.
             temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}{TEMPORARY}"
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            try:
+                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            except FileNotFoundError:  # the folder went away during the game: make it again
+                self.folder.mkdir(parents=True, exist_ok=True)
+                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
             try:
                 with os.fdopen(handle, "w", encoding="utf-8") as stream:
                     stream.write(text)
