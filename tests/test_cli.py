@@ -1,172 +1,173 @@
-"""End to end: the installed `adventure` command, in a pseudo-terminal and through pipes."""
+"""The `adventure` command (adventure.cli.main), run in process through `main(argv)`; a few runs in
+a real subprocess show it end to end, running this checkout's code, never a stale installed copy."""
 
 from __future__ import annotations
 
-import os
-import re
-import shutil
+import importlib
+import importlib.metadata
+import signal
 import subprocess
 import sys
 from pathlib import Path
 
-import pexpect
 import pytest
 
-from .conftest import MINI_SCENES, MINI_STORY, write_story
+import adventure
+from adventure import __version__
+from adventure.core.errors import StoryError
+from adventure.core.model import Story
+from adventure.play.stopping import Stopped
+from adventure.story.loader import load_story
+
+from .support import BROKEN_SCENES, ROOT, Cli, adventure_command, checkout_env, mini_with
 
 
-def command() -> list[str]:
-    installed = shutil.which("adventure")
-    return [installed] if installed else [sys.executable, "-m", "adventure"]
-
-
-def run(
-    args: list[str], stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        command() + args,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env={**os.environ, **(env or {})},
-    )
-
-
-CPR_REQUEST = re.escape("\x1b[6n")
-SGR = re.compile(r"\x1b\[([0-9;]*)m")
-
-
-def spawn(args: list[str], cwd: Path | None = None, **env: str) -> pexpect.spawn:
-    exe, *rest = command()
-    environment = {**os.environ, "TERM": "xterm-256color", **env}
-    if "NO_COLOR" not in env:
-        environment.pop("NO_COLOR", None)
-    return pexpect.spawn(exe, rest + args, encoding="utf-8", timeout=20, dimensions=(40, 100), env=environment, cwd=cwd)
-
-
-def expect(child: pexpect.spawn, pattern: str) -> str:
-    """Wait for `pattern`, answering the terminal's cursor-position requests as a real one would."""
-    seen = ""
-    while True:
-        index = child.expect([CPR_REQUEST, pattern])
-        seen += child.before or ""
-        if index == 0:
-            child.send("\x1b[40;1R")
-            continue
-        return seen
-
-
-def test_piped_commands_play_a_game_with_a_clean_transcript(mini_dir: Path) -> None:
-    result = run(["play", "--scenes", str(mini_dir)], stdin="take\ncoins\nopen the door\ni\nleave\n")
-    assert result.returncode == 0, result.stderr
-    transcript = result.stdout
+def test_piped_commands_play_a_game_with_a_clean_transcript(cli: Cli, mini_dir: Path) -> None:
+    ran = cli("play", "--scenes", str(mini_dir), status=0, stdin="take\ncoins\nopen the door\ni\nleave\n")
+    transcript = ran.out
     assert "\x1b" not in transcript
     assert transcript.index("> take") < transcript.index("You pocket the key.") < transcript.index("> coins")
     assert "Ids: 1 of 2" in transcript
     assert "*** Outside ***" in transcript and "You leave with 2 gold." in transcript
-    assert result.stderr == ""
+    assert transcript.endswith("Goodbye.\n")
+    assert ran.err == ""
 
 
-def test_play_is_the_default_command(mini_dir: Path) -> None:
-    result = run(["--scenes", str(mini_dir)], stdin="quit\n")
-    assert "The Hall" in result.stdout and "Goodbye." in result.stdout
+def test_play_is_the_default_command(cli: Cli, mini_dir: Path) -> None:
+    ran = cli("--scenes", str(mini_dir), status=0, stdin="quit\n")
+    assert ran.out.startswith("== The Hall ==") and ran.out.endswith("Goodbye.\n")
 
 
-def test_a_broken_story_is_reported_without_a_traceback(tmp_path: Path) -> None:
-    folder = write_story(
-        tmp_path / "bad", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES.replace("goto: yard", "goto: yrd")}
-    )
-    result = run(["play", "--scenes", str(folder)])
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert "hall.yaml:22:15: error: 'goto' names scene 'yrd'" in result.stderr
-    assert result.stderr.strip().endswith("1 error in " + str(folder))
+def test_no_arguments_play_the_shipped_story(cli: Cli, shipped_story: Story) -> None:
+    ran = cli(status=0, stdin="quit\n")
+    first_scene = shipped_story.scenes[shipped_story.start]
+    assert ran.out.startswith(f"== {first_scene.title} ==")
 
 
-def test_a_missing_story_folder_is_a_one_line_error(tmp_path: Path) -> None:
-    result = run(["play", "--scenes", str(tmp_path / "nowhere")])
-    assert result.returncode == 1
-    assert result.stderr.startswith("adventure: no story folder at")
+def test_the_shipped_story_plays_from_any_folder(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shipped_story: Story
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    ran = cli("play", status=0, stdin="look\nquit\n")
+    title = shipped_story.scenes[shipped_story.start].title
+    assert ran.out.count(f"== {title} ==") == 2  # on arrival, and again for 'look'
+    assert "  1. " in ran.out
 
 
-def test_the_shipped_story_plays_from_any_folder(tmp_path: Path) -> None:
-    result = run(["play"], stdin="look\nquit\n", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert "Goodbye." in result.stdout and "1." in result.stdout
+def test_an_installation_without_the_shipped_story_says_what_to_do(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr("adventure.story.folders.PACKAGE", tmp_path / "site-packages" / "adventure")
+    ran = cli("play", status=1)
+    assert ran.err == "adventure: the shipped story is missing from this installation; pass --scenes DIR\n"
 
 
-def test_terminal_play_by_number_words_and_tab_completion(mini_dir: Path) -> None:
-    child = spawn(["play", "--scenes", str(mini_dir)])
-    expect(child, "You arrive, blinking.")
-    expect(child, "Ids 0/2")  # the status bar
-    child.sendline("1")
-    expect(child, "You pocket the key.")
-    child.send("coi\t")
-    expect(child, "ns")
-    child.sendline("")
-    expect(child, "You have 2 gold now.")
-    child.sendline("open the door")
-    expect(child, "Cold air and stars.")
-    expect(child, "Ids 1/2")
-    child.sendline("quit")
-    expect(child, "Goodbye.")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
+def test_a_broken_story_is_reported_as_the_loader_reports_it_without_a_traceback(cli: Cli, tmp_path: Path) -> None:
+    folder = mini_with(tmp_path, BROKEN_SCENES)
+    with pytest.raises(StoryError) as loading:
+        load_story(folder)
+    ran = cli("play", "--scenes", str(folder), status=1)
+    assert ran.err == loading.value.show() + "\n"
+    assert ran.out == ""
 
 
-@pytest.mark.parametrize("key", ["\x04", "\x03"], ids=["ctrl-d", "ctrl-c"])
-def test_control_keys_leave_cleanly(mini_dir: Path, key: str) -> None:
-    child = spawn(["play", "--scenes", str(mini_dir)])
-    expect(child, "Pick up gold")
-    expect(child, "> ")
-    child.send(key)
-    seen = expect(child, "Goodbye.")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
-    assert "Traceback" not in seen + (child.before or "")
+def test_a_missing_story_folder_is_a_one_line_error(cli: Cli, tmp_path: Path) -> None:
+    ran = cli("play", "--scenes", str(tmp_path / "nowhere"), status=1)
+    assert ran.err.startswith(f"adventure: no story folder at {tmp_path / 'nowhere'}")
+    assert ran.err.count("\n") == 1
 
 
-def colour_codes(text: str) -> list[str]:
-    """SGR parameters that set a colour (30-38, 40-48, 90-107); bold and italic are not colour."""
-    found = []
-    for params in SGR.findall(text):
-        for param in params.split(";"):
-            if param.isdigit() and (30 <= int(param) <= 38 or 40 <= int(param) <= 48 or 90 <= int(param) <= 107):
-                found.append(params)
-    return found
+def test_version_and_help(cli: Cli) -> None:
+    assert cli("--version", status=0).out == f"adventure {__version__}\n"
+    shown = cli("--help", status=0).out
+    for command in ("play", "saves", "check", "graph", "walk", "schema"):
+        assert f"    {command} " in shown
+    assert "130 interrupted" in " ".join(shown.split())
 
 
-def test_no_color_removes_colour_codes(mini_dir: Path) -> None:
-    child = spawn(["play", "--scenes", str(mini_dir)], NO_COLOR="1")
-    seen = expect(child, "Pick up gold")
-    child.sendline("q")
-    child.expect(pexpect.EOF)
-    seen += child.before or ""
-    child.close()
-    assert colour_codes(seen) == []
+def test_a_checkout_that_was_never_installed_has_an_unknown_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    try:
+        assert importlib.reload(adventure).__version__ == "0+unknown"
+    finally:
+        monkeypatch.undo()
+        importlib.reload(adventure)
+    assert adventure.__version__ == __version__
 
 
-def test_colour_is_used_without_no_color(mini_dir: Path) -> None:
-    child = spawn(["play", "--scenes", str(mini_dir)])
-    seen = expect(child, "Pick up gold")
-    child.sendline("q")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert colour_codes(seen)
+@pytest.mark.parametrize(
+    "args, complaint",
+    [
+        (["fly"], "invalid choice: 'fly'"),
+        (["play", "--continue", "--load", "x"], "not allowed with argument"),
+        (["--colour"], "unrecognized arguments: --colour"),
+    ],
+)
+def test_a_wrong_command_line_is_a_usage_error_with_status_2(cli: Cli, args: list[str], complaint: str) -> None:
+    ran = cli(*args, status=2)
+    assert ran.err.startswith("usage: adventure") and complaint in ran.err
 
 
-def test_piped_play_never_loads_prompt_toolkit(mini_dir: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "adventure", "play", "--scenes", str(mini_dir)],
-        input="quit\n",
+@pytest.mark.parametrize(
+    "stop, status",
+    [(KeyboardInterrupt(), 130), (Stopped(signal.SIGTERM), 128 + signal.SIGTERM)],
+    ids=["ctrl-c", "sigterm"],
+)
+def test_stopped_before_the_game_starts_exits_quietly_with_the_conventional_status(
+    cli: Cli, mini_dir: Path, monkeypatch: pytest.MonkeyPatch, stop: BaseException, status: int
+) -> None:
+    def interrupted(folder: Path) -> None:
+        raise stop  # while the story loads: no game yet, nothing to keep
+
+    monkeypatch.setattr(sys.modules["adventure.cli.main"], "load_story", interrupted)
+    ran = cli("play", "--scenes", str(mini_dir), status=status)
+    assert ran.out == "" and ran.err == ""
+
+
+def test_terminal_mode_is_only_for_a_terminal_that_can_draw(
+    cli: Cli, mini_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # TERM=dumb: even on a terminal, the plain transcript is played (no prompt_toolkit, no codes).
+    monkeypatch.setenv("TERM", "dumb")
+    ran = cli("play", "--scenes", str(mini_dir), status=0, stdin="coins\nquit\n", tty=True)
+    assert "\n> coins\n\nYou have 2 gold now." in ran.out
+    assert "\x1b" not in ran.out and ran.out.endswith("Goodbye.\n")
+
+
+# ---------------------------------------------------------------- in a real subprocess
+
+
+def test_the_command_in_a_subprocess_runs_this_checkout(tmp_path: Path) -> None:
+    # Run from elsewhere, with the package installed too: the code is still this checkout's.
+    done = subprocess.run(
+        [sys.executable, "-v", *adventure_command()[1:], "--version"],
         capture_output=True,
         text=True,
         timeout=60,
+        cwd=tmp_path,
+        env=checkout_env(),
     )
-    assert result.returncode == 0 and "Goodbye." in result.stdout
-    assert "adventure.play.lines" in result.stderr  # the import log is there...
-    assert "prompt_toolkit" not in result.stderr  # ...and the terminal library is not in it
+    assert done.returncode == 0 and done.stdout == f"adventure {__version__}\n"
+    assert str(ROOT / "adventure" / "__main__.py") in done.stderr
+    assert str(ROOT / "adventure" / "cli" / "main.py") in done.stderr
+
+
+def test_piped_play_end_to_end_never_loads_prompt_toolkit(mini_dir: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", *adventure_command()[1:], "play", "--scenes", str(mini_dir)],
+        input="take\nopen\nleave\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=checkout_env(),
+    )
+    assert done.returncode == 0
+    assert done.stdout.startswith("== The Hall ==\n\nYou arrive, blinking.")
+    assert "*** Outside ***" in done.stdout and done.stdout.endswith("Goodbye.\n")
+    assert "adventure.play.lines" in done.stderr  # the import log is there...
+    assert "prompt_toolkit" not in done.stderr  # ...and the terminal library is not in it
+    assert "Traceback" not in done.stderr

@@ -1,88 +1,143 @@
-"""End to end: saving and loading through the installed command."""
+"""Saving from the command line: --continue, --load, `adventure saves`, and where saves go when no
+folder is named. In process, through main(argv)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-import pexpect
+import pytest
 
-from .test_cli import expect, run, spawn
+from adventure.saves.savefile import AUTOSAVE
+from adventure.saves.store import SaveStore
 
-
-def test_save_quit_and_continue_in_a_terminal(mini_dir: Path, saves_in_tmp: Path) -> None:
-    child = spawn(["play", "--scenes", str(mini_dir)])
-    expect(child, "Pick up gold")
-    child.sendline("take")
-    expect(child, "You pocket the key.")
-    child.sendline("coins")
-    expect(child, "You have 2 gold now.")
-    child.sendline("save before-door")
-    expect(child, "Saved as 'before-door'.")
-    child.sendline("open")
-    expect(child, "Cold air and stars.")
-    child.send("load b\t")
-    expect(child, "efore-door")
-    child.sendline("")
-    expect(child, "Loaded 'before-door'.")
-    child.sendline("quit")
-    expect(child, "Goodbye.")
-    child.expect(pexpect.EOF)
-
-    child = spawn(["play", "--scenes", str(mini_dir), "--continue"])
-    expect(child, "Loaded the autosave.")
-    expect(child, "A long hall. Gold: 2.")
-    child.sendline("coins")
-    expect(child, "You have 4 gold now.")
-    child.send("\x03")  # Ctrl-C: leaves, and keeps the game
-    expect(child, "Goodbye.")
-    child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 0
-    data = json.loads((saves_in_tmp / ".autosave.json").read_text())
-    assert data["state"]["variables"]["gold"] == 4
+from .support import Cli, in_terminal
 
 
-def test_end_of_input_autosaves_and_continue_goes_on(mini_dir: Path, saves_in_tmp: Path) -> None:
-    run(["play", "--scenes", str(mini_dir)], stdin="take\ncoins\n")
-    result = run(["play", "--scenes", str(mini_dir), "--continue"], stdin="open\n")
-    assert "Loaded the autosave." in result.stdout
-    assert "Cold air and stars." in result.stdout
+def test_end_of_input_keeps_the_game_and_continue_goes_on(cli: Cli, mini_dir: Path) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="take\ncoins\n")
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0, stdin="open\n")
+    assert ran.out.startswith("Loaded the autosave.")
+    assert "A long hall. Gold: 2." in ran.out and "Cold air and stars." in ran.out
 
 
-def test_load_by_name_from_the_shell(mini_dir: Path) -> None:
-    run(["play", "--scenes", str(mini_dir)], stdin="take\nsave keyed\nquit\n")
-    result = run(["play", "--scenes", str(mini_dir), "--load", "keyed"], stdin="i\n")
-    assert "Loaded 'keyed'." in result.stdout and "a brass key" in result.stdout
+def test_load_by_name_from_the_shell(cli: Cli, mini_dir: Path) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="take\nsave keyed\ncoins\nquit\n")
+    ran = cli("play", "--scenes", str(mini_dir), "--load", "keyed", status=0, stdin="i\n")
+    assert ran.out.startswith("Loaded 'keyed'.") and "a brass key" in ran.out
+    assert "A long hall. Gold: 0." in ran.out  # the named save, not the later autosave
 
 
-def test_loading_a_missing_or_bad_save_from_the_shell_fails_cleanly(mini_dir: Path, saves_in_tmp: Path) -> None:
-    result = run(["play", "--scenes", str(mini_dir), "--load", "../../etc/passwd"])
-    assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert "cannot name a save" in result.stderr
-    saves_in_tmp.mkdir(exist_ok=True)
+def test_continue_takes_the_newest_save(cli: Cli, mini_dir: Path, saves_in_tmp: Path) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="coins\nsave older\n")
+    cli("play", "--scenes", str(mini_dir), "--load", "older", status=0, stdin="coins\ncoins\nsave newer\n")
+    (saves_in_tmp / ".autosave.json").unlink()
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0)
+    assert ran.out.startswith("Loaded 'newer'.") and "Gold: 6." in ran.out
+
+
+def test_loading_a_bad_name_fails_cleanly(cli: Cli, mini_dir: Path) -> None:
+    ran = cli("play", "--scenes", str(mini_dir), "--load", "../../etc/passwd", status=1)
+    assert ran.err.startswith("adventure: ") and "cannot name a save" in ran.err and ran.out == ""
+
+
+def test_loading_a_damaged_save_fails_in_one_line_and_leaves_it(cli: Cli, mini_dir: Path, saves_in_tmp: Path) -> None:
+    saves_in_tmp.mkdir()
     (saves_in_tmp / "cut.json").write_text('{"format": 1, "story": ')
-    result = run(["play", "--scenes", str(mini_dir), "--load", "cut"])
-    assert result.returncode == 1
-    assert (
-        result.stderr.strip()
-        == "adventure: save 'cut' is damaged (not valid JSON at line 1, column 24); the file was left as it is"
+    ran = cli("play", "--scenes", str(mini_dir), "--load", "cut", status=1)
+    assert ran.err == (
+        "adventure: save 'cut' is damaged (not valid JSON at line 1, column 24); the file was left as it is\n"
     )
     assert (saves_in_tmp / "cut.json").read_text() == '{"format": 1, "story": '
 
 
-def test_saves_lists_from_the_shell_and_honours_the_folder_option(mini_dir: Path, tmp_path: Path) -> None:
+def test_continue_skips_a_damaged_save_and_says_so(cli: Cli, mini_dir: Path, saves_in_tmp: Path) -> None:
+    saves_in_tmp.mkdir()
+    (saves_in_tmp / "cut.json").write_text("{")
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0)
+    assert ran.out.startswith("Skipped cut: save 'cut' is damaged")
+    assert "No save could be loaded: a new game begins." in ran.out and "You arrive, blinking." in ran.out
+
+
+def test_continue_without_saves_starts_a_new_game(cli: Cli, mini_dir: Path) -> None:
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0)
+    assert ran.out.startswith("There are no saves yet: a new game begins.")
+    assert "You arrive, blinking." in ran.out
+
+
+def test_saves_lists_the_games_in_the_folder_named(cli: Cli, mini_dir: Path, tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
-    run(["play", "--scenes", str(mini_dir), "--saves", str(other)], stdin="take\nopen\nsave yard\n")
-    result = run(["saves", "--saves", str(other)])
-    assert result.returncode == 0
-    lines = result.stdout.splitlines()
-    assert any(line.startswith("yard ") and "The Yard" in line and "Ids 1/2" in line for line in lines)
+    cli("play", "--scenes", str(mini_dir), "--saves", str(other), status=0, stdin="take\nopen\nsave yard\n")
+    lines = cli("saves", "--saves", str(other), status=0).out.splitlines()
+    assert lines[0] == f"Saved games in {other}, newest first:"
+    assert any(line.startswith("yard ") and "The Yard  Ids 1/2  turn 2" in line for line in lines)
     assert any(line.startswith("autosave ") for line in lines)
-    assert "No saves in" in run(["saves", "--saves", str(tmp_path / "empty")]).stdout
+    assert cli("saves", "--saves", str(tmp_path / "empty"), status=0).out == f"No saves in {tmp_path / 'empty'}.\n"
 
 
-def test_continue_without_saves_starts_a_new_game(mini_dir: Path) -> None:
-    result = run(["play", "--scenes", str(mini_dir), "--continue"], stdin="")
-    assert "There are no saves yet: a new game begins." in result.stdout
-    assert "You arrive, blinking." in result.stdout
+# ---------------------------------------------------------------- where saves go
+
+
+@pytest.fixture
+def nothing_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No --saves and no $ADVENTURE_SAVES; the game started in an empty folder. Returns the data folder."""
+    monkeypatch.delenv("ADVENTURE_SAVES")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    return tmp_path / "xdg-data"
+
+
+def test_saves_go_to_the_per_user_data_folder_by_default(cli: Cli, mini_dir: Path, nothing_named: Path) -> None:
+    folder = nothing_named / "metallic-rouge" / "saves"
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="coins\nsave mine\n")
+    assert set(SaveStore(folder).names()) == {AUTOSAVE, "mine"}
+    assert cli("saves", status=0).out.startswith(f"Saved games in {folder}, newest first:")
+    assert list(Path.cwd().iterdir()) == []  # nothing was written where the game was started
+
+
+def test_a_saves_folder_in_the_current_folder_is_used_first(cli: Cli, mini_dir: Path, nothing_named: Path) -> None:
+    Path("saves").mkdir()
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="coins\nsave mine\n")
+    assert "mine" in SaveStore(Path("saves")).names()
+    assert not (nothing_named / "metallic-rouge").exists()
+    assert cli("saves", status=0).out.startswith("Saved games in saves, newest first:")
+
+
+def test_the_environment_and_the_option_name_the_folder_before_any_default(
+    cli: Cli, mini_dir: Path, nothing_named: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    Path("saves").mkdir()
+    monkeypatch.setenv("ADVENTURE_SAVES", str(tmp_path / "from-env"))
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="save one\n")
+    cli("play", "--scenes", str(mini_dir), "--saves", str(tmp_path / "from-option"), status=0, stdin="save two\n")
+    assert "one" in SaveStore(tmp_path / "from-env").names()
+    assert "two" in SaveStore(tmp_path / "from-option").names()
+    assert list(Path("saves").iterdir()) == [] and not (nothing_named / "metallic-rouge").exists()
+
+
+# ---------------------------------------------------------------- in a terminal
+
+
+def test_save_quit_and_continue_in_a_terminal(
+    cli: Cli, mini_dir: Path, saves_in_tmp: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TERM", "xterm-256color")
+    play = ["play", "--scenes", str(mini_dir)]
+    in_terminal(
+        lambda: cli(*play, status=0, tty=True).status,
+        [
+            ("take\r", "You pocket the key."),
+            ("coins\r", "You have 2 gold now."),
+            ("save before-door\r", "Saved as 'before-door'."),
+            ("open\r", "Cold air and stars."),
+            ("quit\r", "Goodbye."),
+        ],
+    )
+    in_terminal(
+        lambda: cli(*play, "--continue", status=0, tty=True).status,
+        [("", "Loaded the autosave."), ("", "The Yard"), ("back\r", "Gold: 2."), ("\x03", "Goodbye.")],
+    )
+    data = json.loads((saves_in_tmp / ".autosave.json").read_text())
+    assert data["state"]["scene"] == "hall" and data["state"]["inventory"] == ["key", "id_one"]
+    assert SaveStore(saves_in_tmp).read("before-door").state.scene == "hall"

@@ -1,23 +1,21 @@
+"""The engine, as a player meets it: each test runs twice, directly and with every state it steps
+through saved to JSON and read back first (the `step` fixture), as ink's suite runs."""
+
 from __future__ import annotations
 
-import attrs
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.core import output as out
-from adventure.core.engine import begin, completions, step, visible_choices
+from adventure.core.engine import begin, completions, visible_choices
 from adventure.core.model import Story
 from adventure.core.output import plain
-from adventure.core.state import GameState
+from adventure.story.loader import load_story
 
-
-def play(story: Story, *commands: str) -> tuple[GameState, str]:
-    turn = begin(story)
-    state, text = turn.state, plain(turn.output)
-    for command in commands:
-        turn = step(story, state, command)
-        state, text = turn.state, plain(turn.output)
-    return state, text
+from .support import MINI_SCENES, Play, Step, mini_with
 
 
 def test_the_first_visit_shows_title_first_text_and_choices(mini: Story) -> None:
@@ -28,7 +26,7 @@ def test_the_first_visit_shows_title_first_text_and_choices(mini: Story) -> None
     assert turn.output[-1].items == ("Take the key", "Pick up gold")
 
 
-def test_returning_shows_the_again_text_and_conditional_paragraphs(mini: Story) -> None:
+def test_returning_shows_the_again_text_and_conditional_paragraphs(mini: Story, play: Play) -> None:
     state, text = play(mini, "take", "open", "go back")
     assert "You are back in the hall." in text
     assert "You arrive" not in text
@@ -36,27 +34,27 @@ def test_returning_shows_the_again_text_and_conditional_paragraphs(mini: Story) 
     assert state.visit_count("hall") == 2
 
 
-def test_effects_then_say_with_new_values(mini: Story) -> None:
+def test_effects_then_say_with_new_values(mini: Story, play: Play) -> None:
     state, text = play(mini, "coins", "coins")
     assert state.variables["gold"] == 4
     assert "You have 4 gold now." in text
     assert state.turn == 2
 
 
-def test_a_once_choice_disappears_after_use(mini: Story) -> None:
+def test_a_once_choice_disappears_after_use(mini: Story, play: Play) -> None:
     state, text = play(mini, "take")
     assert "Take the key" not in text
     assert "hall/1" in state.used
 
 
-def test_when_hides_and_shows_choices(mini: Story) -> None:
+def test_when_hides_and_shows_choices(mini: Story, play: Play) -> None:
     _, text = play(mini)
     assert "Open the door" not in text
     _, text = play(mini, "take")
     assert "Open the door" in text
 
 
-def test_an_ending_finishes_the_game_with_its_text(mini: Story) -> None:
+def test_an_ending_finishes_the_game_with_its_text(mini: Story, play: Play) -> None:
     state, text = play(mini, "take", "open", "dig", "leave")
     assert state.ending == "out"
     assert "Outside" in text and "The door swings shut behind you." in text
@@ -65,14 +63,19 @@ def test_an_ending_finishes_the_game_with_its_text(mini: Story) -> None:
     assert "The story has ended" in after
 
 
-def test_inventory_lists_ids_apart_out_of_the_total(mini: Story) -> None:
+def test_inventory_lists_ids_apart_out_of_the_total(mini: Story, play: Play) -> None:
     _, text = play(mini, "take", "open", "i")
     assert "Ids: 1 of 2" in text
     assert "the first Id: A grey orb." in text
     assert "You carry:" in text and "a brass key" in text
 
 
-def test_unknown_commands_change_nothing_and_show_what_can_be_done(mini: Story) -> None:
+def test_an_empty_inventory_says_so(mini: Story, play: Play) -> None:
+    _, text = play(mini, "inventory")
+    assert text == "Ids: 0 of 2\n  - (none yet)\n\nYou carry nothing else."
+
+
+def test_unknown_commands_change_nothing_and_show_what_can_be_done(mini: Story, step: Step) -> None:
     before = begin(mini).state
     turn = step(mini, before, "dance wildly")
     assert turn.state == before
@@ -80,18 +83,36 @@ def test_unknown_commands_change_nothing_and_show_what_can_be_done(mini: Story) 
     assert turn.output[1].kind == out.CHOICES
 
 
-def test_ambiguous_words_list_the_candidates(mini: Story) -> None:
+def test_a_number_past_the_choices_says_which_numbers_there_are(mini: Story, step: Step) -> None:
+    turn = step(mini, begin(mini).state, "7")
+    assert turn.output[0] == out.Block(out.ERROR, "There is no choice 7: pick 1 to 2.")
+
+
+def test_an_empty_line_gives_a_hint(mini: Story, step: Step) -> None:
+    before = begin(mini).state
+    turn = step(mini, before, "   ")
+    assert turn.state == before
+    assert plain(turn.output) == "Type a number, or what you want to do. 'help' lists the commands."
+
+
+def test_ambiguous_words_list_the_candidates(mini: Story, play: Play, step: Step) -> None:
     state = play(mini, "take", "open")[0]
     turn = step(mini, state, "b")
     assert turn.state == state
     assert turn.output == (out.Block(out.ERROR, "Which do you mean: 2. Go back inside or 3. Dig by the wall?"),)
 
 
-def test_look_help_and_quit_are_global(mini: Story) -> None:
+def test_look_help_and_quit_are_global(mini: Story, step: Step) -> None:
     state = begin(mini).state
     assert step(mini, state, "l").output[0].text == "The Hall"
     assert "inventory / i" in plain(step(mini, state, "?").output)
     assert step(mini, state, "q").quit
+
+
+def test_the_engine_alone_offers_no_session_commands(mini: Story, step: Step) -> None:
+    [listing] = step(mini, begin(mini).state, "help").output
+    offered = [line.split(":")[0] for line in listing.items]
+    assert offered == ["a number", "words", "look / l", "inventory / i", "help / ?", "quit / q"]
 
 
 def test_completions_are_exactly_what_is_valid_now(mini: Story) -> None:
@@ -100,10 +121,65 @@ def test_completions_are_exactly_what_is_valid_now(mini: Story) -> None:
     assert "open the door" not in words
 
 
-def test_the_same_commands_give_the_same_game(mini: Story) -> None:
-    commands = ("take", "coins", "open", "dig", "back", "coins")
-    assert play(mini, *commands) == play(mini, *commands)
+# ---------------------------------------------------------------- drop
 
+
+DROPPING = MINI_SCENES.replace(
+    "      - label: Open the door\n",
+    "      - label: Hang the key back up\n"
+    "        when: has(key)\n"
+    "        do: drop key\n"
+    "        say: The key is back on its hook.\n"
+    "      - label: Shake out your pockets\n"
+    "        do: [drop id_two, gold += 1]\n"
+    "        say: Nothing falls out but a coin.\n"
+    "      - label: Open the door\n",
+)
+
+
+@pytest.fixture
+def dropping(tmp_path: Path) -> Story:
+    return load_story(mini_with(tmp_path, DROPPING))
+
+
+def test_drop_takes_the_item_away_and_what_it_opened_closes(dropping: Story, play: Play) -> None:
+    state, text = play(dropping, "take", "hang")
+    assert "The key is back on its hook." in text
+    assert state.inventory == ()
+    assert "Open the door" not in text and "Hang the key back up" not in text
+    _, text = play(dropping, "take", "hang", "look")
+    assert "The key is warm in your pocket." not in text
+    _, text = play(dropping, "take", "hang", "i")
+    assert "a brass key" not in text and "You carry nothing else." in text
+
+
+def test_drop_leaves_the_other_items_in_their_order(tmp_path: Path, play: Play) -> None:
+    story = load_story(
+        mini_with(tmp_path, DROPPING.replace("do: drop key\n", "do: [take id_two, take id_one, drop key]\n"))
+    )
+    state, _ = play(story, "take", "hang")
+    assert state.inventory == ("id_two", "id_one")
+    assert "Ids: 2 of 2" in play(story, "take", "hang", "i")[1]
+
+
+def test_dropping_what_is_not_carried_changes_only_the_rest(dropping: Story, play: Play) -> None:
+    state, text = play(dropping, "take", "shake")
+    assert "Nothing falls out but a coin." in text
+    assert state.inventory == ("key",) and state.variables["gold"] == 1 and state.turn == 2
+
+
+# ---------------------------------------------------------------- braces in text
+
+
+def test_doubled_braces_show_as_braces_and_single_ones_show_values(tmp_path: Path, play: Play) -> None:
+    scenes = MINI_SCENES.replace(
+        '"A long hall. Gold: {gold}."', '"Write {{gold}} to show {gold}; {{{gold}}} is braced; }} and {{ alone."'
+    )
+    _, text = play(load_story(mini_with(tmp_path, scenes)), "coins", "look")
+    assert "Write {gold} to show 2; {2} is braced; } and { alone." in text
+
+
+# ---------------------------------------------------------------- random play
 
 COMMANDS = st.lists(
     st.one_of(
@@ -116,9 +192,9 @@ COMMANDS = st.lists(
 )
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(commands=COMMANDS)
-def test_random_commands_never_crash_or_leave_the_story(mini: Story, commands: list[str]) -> None:
+def test_random_commands_never_crash_or_leave_the_story(mini: Story, step: Step, commands: list[str]) -> None:
     state = begin(mini).state
     for command in commands:
         turn = step(mini, state, command)
@@ -127,12 +203,11 @@ def test_random_commands_never_crash_or_leave_the_story(mini: Story, commands: l
         assert all(item in mini.items for item in state.inventory)
         assert set(state.visits) <= set(mini.scenes)
         assert state.ending is None or state.ending in mini.endings
-        assert attrs.evolve(state) == state and hash(state) == hash(attrs.evolve(state))
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(picks=st.lists(st.integers(min_value=1, max_value=6), min_size=1, max_size=120))
-def test_random_play_of_the_shipped_story_stays_inside_it(shipped_story: Story, picks: list[int]) -> None:
+def test_random_play_of_the_shipped_story_stays_inside_it(shipped_story: Story, step: Step, picks: list[int]) -> None:
     story = shipped_story
     state = begin(story).state
     for pick in picks:

@@ -1,15 +1,23 @@
 from __future__ import annotations
 
+import functools
+
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from adventure.core.expr import (
     Assign,
+    Binary,
+    Call,
     Env,
+    Expr,
     ExprError,
+    Lit,
     Names,
     Take,
+    Unary,
+    Var,
     check_condition,
     check_effect,
     evaluate,
@@ -123,6 +131,76 @@ def test_bad_effects_are_refused(source: str, message: str) -> None:
 def test_show_writes_source_back() -> None:
     source = "(nectar + 1) * 2 > 3 and not has(chocolate)"
     assert show(parse_expr(source)) == source
+
+
+# ---------------------------------------------------------------- show, then parse: the same tree
+
+WORDS = {"and", "or", "not", "true", "false"}  # the language's own words: never a name
+NAME = st.from_regex(r"[a-z_][a-z0-9_]{0,5}", fullmatch=True).filter(lambda name: name not in WORDS)
+NAMED = NAME.map(Var).map(lambda var: (var,))
+
+
+@functools.cache
+def typed(kind: str, depth: int) -> st.SearchStrategy[Expr]:
+    """Well-typed trees of `kind` ("number" or "truth"), as a story's checked conditions are, up to `depth`."""
+    if kind == "number":
+        # A number is written without a sign: `-3` is read as -(3), and so the minus is a Unary.
+        leaves = st.one_of(st.integers(min_value=0, max_value=10**6).map(Lit), NAME.map(Var))
+    else:
+        leaves = st.one_of(st.booleans().map(Lit), NAME.map(Var))
+    if depth == 0:
+        return leaves
+    number, truth = typed("number", depth - 1), typed("truth", depth - 1)
+    if kind == "number":
+        return st.one_of(
+            leaves,
+            st.builds(Unary, st.just("-"), number),
+            st.builds(Binary, st.sampled_from(["+", "-", "*"]), number, number),
+            st.builds(Call, st.sampled_from(["min", "max"]), st.tuples(number, number)),
+            st.builds(Call, st.just("visits"), NAMED),
+        )
+    return st.one_of(
+        leaves,
+        st.builds(Unary, st.just("not"), truth),
+        st.builds(Binary, st.sampled_from(["and", "or", "==", "!="]), truth, truth),
+        st.builds(Binary, st.sampled_from(["==", "!=", "<", "<=", ">", ">="]), number, number),
+        st.builds(Call, st.sampled_from(["has", "seen"]), NAMED),
+    )
+
+
+def shape(expr: Expr) -> tuple[object, ...]:
+    """The tree without source positions; a truth value and a number stay apart (True == 1 in Python)."""
+    if isinstance(expr, Lit):
+        return ("lit", type(expr.value).__name__, expr.value)
+    if isinstance(expr, Var):
+        return ("var", expr.name)
+    if isinstance(expr, Call):
+        return ("call", expr.func, tuple(shape(arg) for arg in expr.args))
+    if isinstance(expr, Unary):
+        return ("unary", expr.op, shape(expr.operand))
+    return ("binary", expr.op, shape(expr.left), shape(expr.right))
+
+
+@given(st.one_of(typed("truth", 5), typed("number", 5)))
+@example(Binary("-", Var("a"), Binary("-", Var("b"), Var("c"))))  # a - (b - c), not a - b - c
+@example(Binary("-", Var("a"), Binary("+", Var("b"), Var("c"))))
+@example(Binary("*", Var("a"), Binary("*", Var("b"), Var("c"))))
+@example(Binary("and", Var("a"), Binary("and", Var("b"), Var("c"))))
+@example(Binary("==", Binary("<", Var("a"), Var("b")), Var("c")))  # (a < b) == c: comparisons never chain
+@example(Binary("==", Unary("not", Var("a")), Lit(True)))  # (not a) == true, not not (a == true)
+@example(Unary("-", Binary("-", Var("a"), Var("b"))))
+def test_show_writes_a_condition_that_parses_back_to_the_same_tree(tree: Expr) -> None:
+    # Lint messages and graphs quote conditions through show: a lost parenthesis changes what they say.
+    written = show(tree)
+    assert shape(parse_expr(written)) == shape(tree), written
+
+
+@pytest.mark.xfail(strict=True, reason="show writes -(not a) as '-not a', which reads as -(not (a == 0))")
+def test_show_keeps_the_parentheses_of_a_not_under_a_minus() -> None:
+    # Ill-typed (a minus of a truth value), so no checked story can hold it; but show says any tree
+    # comes back whole, and this one does not.
+    tree = Binary("==", Unary("-", Unary("not", Var("a"))), Lit(0))
+    assert shape(parse_expr(show(tree))) == shape(tree)
 
 
 @given(st.text(alphabet="abn0123456789 ()+-*<>=!&|,;_hasvit", max_size=30))

@@ -12,7 +12,7 @@ from adventure.core.errors import UsageError
 from adventure.core.model import Story
 from adventure.story.loader import load_story
 
-from .conftest import MINI_SCENES, MINI_STORY, write_story
+from .support import MINI_SCENES, MINI_STORY, write_story
 
 
 def test_arrows_are_the_choices_that_move(mini: Story) -> None:

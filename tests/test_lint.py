@@ -11,7 +11,7 @@ from adventure.core.errors import Problem
 from adventure.core.model import Story
 from adventure.story.loader import load_story
 
-from .conftest import MINI_SCENES, MINI_STORY, write_story
+from .support import MINI_SCENES, MINI_STORY, write_story
 
 
 def lint(tmp_path: Path, scenes: str = MINI_SCENES, story: str = MINI_STORY) -> list[Problem]:

@@ -7,7 +7,7 @@ import pytest
 from adventure.core.errors import AdventureError, StoryError
 from adventure.story.loader import load_story
 
-from .conftest import MINI_SCENES, MINI_STORY, write_story
+from .support import MINI_SCENES, MINI_STORY, write_story
 
 
 def problems_for(

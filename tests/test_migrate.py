@@ -12,7 +12,7 @@ from adventure.saves.savefile import SaveError
 from adventure.saves.store import SaveStore
 from adventure.story.loader import load_story
 
-from .conftest import MINI_SCENES, MINI_STORY, write_story
+from .support import MINI_SCENES, MINI_STORY, write_story
 
 
 def saved_in_yard(tmp_path: Path) -> SaveStore:

@@ -14,7 +14,7 @@ import yaml
 from adventure.story import loader
 from adventure.story.folders import schema_file
 
-from .conftest import MINI_SCENES, MINI_STORY, SHIPPED
+from .support import MINI_SCENES, MINI_STORY, SHIPPED
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "adventure" / "story" / "schema"
 

@@ -4,10 +4,15 @@ from pathlib import Path
 
 import pytest
 
+from adventure.core import engine
+from adventure.core.commands import VERBS
 from adventure.core.model import Story
 from adventure.core.output import plain
+from adventure.play.reload import StoryWatcher
 from adventure.play.session import Session
 from adventure.saves.store import AUTOSAVE, SaveStore
+
+from .support import flat
 
 
 @pytest.fixture
@@ -51,8 +56,8 @@ def test_undo_goes_back_move_by_move_to_the_start(session: Session) -> None:
     after_take = session.state
     say(session, "coins")
     assert "You take back your last move." in say(session, "undo")
-    assert say(session, "u") and session.state.variables["gold"] == 0
-    assert session.state.used == after_take.used
+    assert say(session, "u").startswith("You take back your last move.")
+    assert session.state.variables["gold"] == 0 and session.state.used == after_take.used
     say(session, "u")
     assert session.state == start and session.log == []
     assert "nothing to undo" in say(session, "undo")
@@ -79,6 +84,37 @@ def test_delete_asks_first(session: Session) -> None:
     assert session.store.names() == []
 
 
+def test_delete_needs_a_name(session: Session) -> None:
+    assert say(session, "delete") == "Delete which save? Type delete NAME; 'saves' lists them."
+
+
+def test_a_save_gone_before_the_yes_is_said_so(session: Session) -> None:
+    say(session, "save gone", "delete gone")
+    assert session.store is not None
+    session.store.path("gone").unlink()  # another game, or the player in a file manager
+    assert say(session, "yes") == "There is no save 'gone'."
+
+
+def test_after_deleting_the_last_name_used_save_alone_makes_a_quicksave(session: Session) -> None:
+    say(session, "save mine", "delete mine", "yes")
+    assert say(session, "save") == "Saved as 'quicksave'."
+
+
+def test_deleting_another_save_keeps_the_last_name_used(session: Session) -> None:
+    say(session, "save old", "save mine", "delete old", "yes")
+    assert say(session, "save") == "Saved as 'mine'."
+
+
+def test_load_alone_with_no_saves_says_where_it_looked(session: Session) -> None:
+    assert session.store is not None
+    assert flat(say(session, "load")) == f"There are no saves in {session.store.folder} yet."
+
+
+def test_saves_with_none_yet_says_how_to_make_one(session: Session) -> None:
+    assert session.store is not None
+    assert flat(say(session, "saves")) == f"No saves yet in {session.store.folder}. Type 'save NAME' to make one."
+
+
 def test_restart_asks_first(session: Session) -> None:
     say(session, "take", "coins")
     assert "Start the story again" in say(session, "restart")
@@ -89,14 +125,24 @@ def test_restart_asks_first(session: Session) -> None:
     assert session.state.turn == 0 and session.state.variables["gold"] == 0
 
 
-def test_autosave_follows_scene_changes_in_its_own_slot(session: Session) -> None:
+def test_autosave_follows_every_move_in_its_own_slot(session: Session) -> None:
     store = session.store
     assert store is not None
     say(session, "save mine", "take")
-    assert store.names() == ["mine"]  # no scene change yet
+    assert store.read(AUTOSAVE).state.inventory == ("key",)  # no scene change, and the move is kept
     say(session, "open")
     assert store.read(AUTOSAVE).state.scene == "yard"
+    say(session, "undo")
+    assert store.read(AUTOSAVE).state.scene == "hall"  # undo is a move too
     assert store.read("mine").state.turn == 0
+
+
+def test_a_named_save_called_autosave_is_refused_so_the_autosave_never_overwrites_it(session: Session) -> None:
+    store = session.store
+    assert store is not None
+    reply = session.handle("save autosave")
+    assert "the game's own slot" in reply.output[0].text
+    assert store.names() == []
 
 
 def test_quit_autosaves(session: Session) -> None:
@@ -136,7 +182,7 @@ def test_saves_lists_the_games(session: Session) -> None:
     say(session, "take", "open")  # autosave
     say(session, "save named")
     text = say(session, "saves")
-    assert "Saved games, newest first:" in text
+    assert "Saved games in " in text and "newest first:" in text
     assert "named" in text and "autosave" in text and "The Yard  Ids 1/2  turn 2" in text
 
 
@@ -145,6 +191,53 @@ def test_autosave_failure_is_said_once_and_play_goes_on(mini: Story, tmp_path: P
     blocker.write_text("not a folder")
     game = Session(mini, SaveStore(blocker / "saves"))
     game.start()
-    first = say(game, "take", "open")
-    assert "Autosave failed" in first and "Cold air" in first
+    first = say(game, "take")
+    assert "Autosave failed" in first and "You pocket the key" in first
+    assert "Autosave failed" not in say(game, "open")
     assert "Autosave failed" not in say(game, "back")
+
+
+# ---------------------------------------------------------------- what a session offers
+
+
+def help_verbs(session: Session) -> set[str]:
+    """The verbs the help list shows, by name: each line starts 'name / short ...: what it does'."""
+    [listing] = session.handle("help").output
+    return {line.split(":")[0].split(" / ")[0].split()[0] for line in listing.items[2:]}
+
+
+def completed_verbs(session: Session) -> set[str]:
+    """The verbs among the completions: all but the choices' numbers and words, by first word."""
+    choices = set(engine.completions(session.story, session.state)) - {verb.name for verb in VERBS}
+    return {word.split()[0] for word in session.completions() if word not in choices}
+
+
+@pytest.mark.parametrize("store, dev", [(False, False), (True, False), (True, True)], ids=["bare", "saves", "dev"])
+def test_help_and_completion_offer_the_same_verbs(mini: Story, tmp_path: Path, store: bool, dev: bool) -> None:
+    game = Session(
+        mini,
+        SaveStore(tmp_path / "saves") if store else None,
+        watcher=StoryWatcher(tmp_path) if dev else None,
+    )
+    game.start()
+    if store:
+        say(game, "save one")  # so that 'load one' and 'delete one' are offered too
+    offered = {verb.name for verb in game.verbs()}
+    assert help_verbs(game) == offered == completed_verbs(game)
+    assert offered <= set(game.completions())  # each verb alone, not only 'load one'
+    assert ("save" in offered, "reload" in offered) == (store, dev)
+
+
+def test_a_session_without_saves_offers_undo_and_restart_but_not_save(mini: Story) -> None:
+    game = Session(mini)
+    game.start()
+    words = game.completions()
+    assert "undo" in words and "restart" in words
+    assert not {"save", "load", "saves", "delete"} & {word.split()[0] for word in words}
+    assert say(game, "save").startswith("You can't 'save' here.")  # only words, as for the engine alone
+    say(game, "take", "coins")
+    assert say(game, "undo").startswith("You take back your last move.")
+    assert game.state.variables["gold"] == 0 and game.state.inventory == ("key",)
+    say(game, "restart")
+    assert say(game, "yes").startswith("The story begins again.")
+    assert game.state == engine.begin(mini).state and game.log == []

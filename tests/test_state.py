@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import attrs
 
-from adventure.core.engine import begin, step
+from adventure.core.engine import begin
 from adventure.core.model import Story
 from adventure.core.state import FrozenMap, GameState, new_game
+
+from .support import Step
 
 
 def test_a_new_game_starts_at_the_start_with_the_declared_values(mini: Story) -> None:
@@ -13,7 +15,7 @@ def test_a_new_game_starts_at_the_start_with_the_declared_values(mini: Story) ->
     assert state.inventory == () and state.turn == 0 and not state.ended
 
 
-def test_states_are_values_equal_states_hash_alike(mini: Story) -> None:
+def test_states_are_values_equal_states_hash_alike(mini: Story, step: Step) -> None:
     one = step(mini, begin(mini).state, "coins").state
     two = step(mini, begin(mini).state, "coins").state
     assert one == two and hash(one) == hash(two)
@@ -26,7 +28,7 @@ def test_changing_a_state_makes_a_new_one(mini: Story) -> None:
     assert state.variables["gold"] == 0 and changed.variables["gold"] == 9
 
 
-def test_to_dict_is_plain_json_data(mini: Story) -> None:
+def test_to_dict_is_plain_json_data(mini: Story, step: Step) -> None:
     state = step(mini, step(mini, begin(mini).state, "take").state, "open").state
     assert state.to_dict() == {
         "scene": "yard",
