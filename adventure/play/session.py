@@ -165,7 +165,7 @@ class Session:
         if name == AUTOSAVE:
             return (_error("'autosave' is the game's own slot, written after every move: save under another name."),)
         self.store.write(name, make_save(self.story, self.state, self.log, datetime.now(UTC)))
-        self.last_name = None if name == AUTOSAVE else name
+        self.last_name = name
         return (_note(f"Saved as '{name}'."),)
 
     def _newest(self) -> str:

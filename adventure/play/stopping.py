@@ -27,7 +27,7 @@ class Stopped(BaseException):
         return 128 + self.number
 
 
-def _raise(number: int, frame: FrameType | None) -> None:
+def _raise(number: int, _frame: FrameType | None) -> None:
     raise Stopped(number)
 
 
