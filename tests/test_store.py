@@ -187,7 +187,7 @@ def test_a_damaged_file_shows_in_the_list_without_stopping_it(mini: Story, tmp_p
     store.write("good", a_save(mini))
     (tmp_path / "bad.json").write_text("{")
     lines = format_entries(store.entries())
-    assert any(line.startswith("bad ") and "cannot be read" in line for line in lines)
+    assert any(line.startswith("bad ") and "! save 'bad' is damaged (not valid JSON" in line for line in lines)
     assert any(line.startswith("good ") for line in lines)
 
 

@@ -262,7 +262,7 @@ def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
     width = max(len(e.name) for e in entries)
     for entry in entries:
         if entry.summary is None:
-            lines.append(safe(f"{entry.name:<{width}}  (cannot be read: {entry.problem})"))
+            lines.append(safe(f"{entry.name:<{width}}  ! {entry.problem}"))
             continue
         summary = entry.summary
         when = _local_time(entry.saved_at)
