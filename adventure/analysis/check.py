@@ -17,6 +17,7 @@ from adventure.analysis.lint import lint_story
 from adventure.core import engine
 from adventure.core.commands import RESERVED_WORDS, match_choice, words_of
 from adventure.core.errors import Problem
+from adventure.core.expr import Assign
 from adventure.core.model import Choice, Source, Story
 from adventure.core.state import GameState
 
@@ -50,7 +51,7 @@ class Report:
     states: int
     transitions: int
     complete: bool  # False when a bound stopped the exploration
-    limit: str  # what stopped it: "", "states" or "time"
+    limit: str  # what stopped it: "", or the bound, named as its option: "states" or "seconds"
     seconds: float
 
     @property
@@ -174,11 +175,20 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
                 first[place] = (level, k, (mask & -mask).bit_length() - 1)
     missing = UNKNOWN if not graph.complete else REFUTED
     witnesses = Witnesses(story, graph)
+
+    def proved(kind: str, subject: str, node: Node, then: Choice | None = None) -> Property:
+        # A witness replays in the real game; should the game refuse one of its moves (a number out
+        # of range, which normalised states can hide: see statespace.LARGE), nothing is claimed.
+        try:
+            return Property(kind, subject, PROVED, witnesses.commands(node, then))
+        except engine.OutOfRange:
+            return Property(kind, subject, UNKNOWN)
+
     properties = []
     for kind, ids in (("scene", story.scenes), ("ending", story.endings)):
         for subject in ids:
             if (kind, subject) in first:
-                properties.append(Property(kind, subject, PROVED, witnesses.commands(first[kind, subject])))
+                properties.append(proved(kind, subject, first[kind, subject]))
             else:
                 properties.append(Property(kind, subject, missing))
     for item in (i for i in story.items if i in story.id_items):
@@ -186,17 +196,22 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
             level, k, edge = graph.obtained[item]
             source = graph.levels[level][k] & edge.enable
             node = (level, k, (source & -source).bit_length() - 1)
-            properties.append(Property("id", item, PROVED, witnesses.commands(node, then=edge.choice)))
+            properties.append(proved("id", item, node, edge.choice))
         else:
             properties.append(Property("id", item, missing))
     good = hopeful(graph)
     stuck: dict[str, GameState] = {}
+    unsure = False
     if any(seen & ~hope for seen, hope in zip(graph.seen, good, strict=False)):
         for scene, node in trap_entries(graph, good).items():
-            commands, stuck[scene] = witnesses.to(node, good)
+            try:
+                commands, stuck[scene] = witnesses.to(node, good)
+            except engine.OutOfRange:
+                unsure = True
+                continue
             properties.append(Property("softlock", scene, REFUTED, commands))
     if not stuck:
-        properties.append(Property("softlock", "", PROVED if graph.complete else UNKNOWN))
+        properties.append(Property("softlock", "", PROVED if graph.complete and not unsure else UNKNOWN))
     return properties, stuck
 
 
@@ -250,11 +265,62 @@ def _merge(
                     "softlock",
                 )
             )
+    problems.extend(_refused(story, graph, by_place))
     if graph.complete:
         problems.extend(_never_shown(story, graph, by_place))
+        problems.extend(_unsure(story, properties))
     else:
         problems.append(_bound_warning(story, graph, properties))
     return problems + list(by_place.values())
+
+
+def _refused(story: Story, graph: Exploration, lints: dict[tuple[str, str, int, int], Problem]) -> list[Problem]:
+    """Choices the game refuses somewhere a player can be: an effect would leave the 64-bit range.
+
+    Where the linter already warns of that effect, its warning says it, with the reason."""
+    problems = []
+    for scene_id, scene in story.scenes.items():
+        for number, choice in enumerate(scene.choices, 1):
+            refusal = graph.refused.get(choice.key)
+            if refusal is None:
+                continue
+            source = choice.source
+            effect = next((e for e in choice.effects if isinstance(e, Assign) and e.name == refusal.name), None)
+            if effect is not None and effect.line:
+                source = Source(source.file, effect.line, effect.column)
+            if ("overflow", source.file, source.line, source.column) in lints:
+                continue
+            limit = "largest" if refusal.above else "smallest"
+            problems.append(
+                _at(
+                    source,
+                    f"choice {number} of scene {scene_id!r} ({choice.label!r}) is refused in some play: it would take "
+                    f"{refusal.name} past the {limit} number the story can hold, so nothing happens",
+                    "out-of-range",
+                    "warning",
+                )
+            )
+    return problems
+
+
+def _unsure(story: Story, properties: list[Property]) -> list[Problem]:
+    """What a complete search found but could not replay: a move on the way the game refuses."""
+    unsure = [p for p in properties if p.status == UNKNOWN]
+    if not unsure:
+        return []
+    names = ", ".join(f"{p.kind} {p.subject!r}" if p.subject else "no softlock" for p in unsure[:6])
+    more = f" and {len(unsure) - 6} more" if len(unsure) > 6 else ""
+    return [
+        Problem(
+            story.source.file,
+            0,
+            0,
+            f"not proved: {names}{more}; the play the checker found takes a number past the 64-bit range, "
+            "which the game refuses",
+            "warning",
+            "out-of-range",
+        )
+    ]
 
 
 def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, int, int], Problem]) -> list[Problem]:
@@ -266,7 +332,7 @@ def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, i
         if scene_id not in reached:
             continue
         for number, choice in enumerate(story.scenes[scene_id].choices, 1):
-            if choice.key in shown or choice.key in graph.analysis.inert:
+            if choice.key in shown or choice.key in graph.analysis.inert or choice.key in graph.refused:
                 continue
             source = choice.source
             if ("never-holds", source.file, source.line, source.column) in lints:
@@ -285,7 +351,7 @@ def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, i
 
 def _bound_warning(story: Story, graph: Exploration, properties: list[Property]) -> Problem:
     unproved = [p for p in properties if p.status == UNKNOWN]
-    bound = "--max-states" if graph.limit == "states" else "--max-seconds"
+    bound = f"--max-{graph.limit}"
     names = ", ".join(f"{p.kind} {p.subject!r}" if p.subject else "no softlock" for p in unproved[:6])
     more = f" and {len(unproved) - 6} more" if len(unproved) > 6 else ""
     what = f"not proved: {names}{more}" if unproved else "everything was proved anyway"

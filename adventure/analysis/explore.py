@@ -19,11 +19,11 @@ from collections.abc import Callable
 import attrs
 
 from adventure.analysis.masks import Clamp, Counter, Layout, Transform
-from adventure.analysis.statespace import Analysis, Normaliser, fold, walk
+from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, walk
 from adventure.core import engine
-from adventure.core.expr import Assign, Env, Var
+from adventure.core.expr import Assign, Env, Var, fits
 from adventure.core.model import Choice, Story
-from adventure.core.state import GameState
+from adventure.core.state import FrozenMap, GameState
 
 MAX_BITS = 1 << 16  # the widest mask: 8 KiB integers stay fast
 
@@ -69,7 +69,7 @@ def counters(analysis: Analysis) -> Layout:
     candidates = []
     for name, default in story.variables.items():
         scenes = sum(1 for live in analysis.live.values() if ("var", name) in live)
-        if name in read_by_effects or not scenes:
+        if name in read_by_effects or not scenes or name in analysis.large:
             continue
         changes = analysis.changes(everywhere, name)
         if changes is None or None in changes[:2]:
@@ -78,6 +78,8 @@ def counters(analysis: Analysis) -> Layout:
         assert up is not None and down is not None
         values = [int(default), *map(int, resets)]
         low, high = min(values) - down, max(values) + up
+        if not (fits(low) and fits(high)):
+            continue  # kept exact in the key, where the engine refuses what goes out of range
         flag = isinstance(default, bool)
         candidates.append((flag, -(high - low + 1), -scenes, name, 0 if flag else low, 2 if flag else high - low + 1))
     chosen: list[Counter] = []
@@ -106,8 +108,9 @@ class Exploration:
     unexpanded: dict[int, int] = attrs.field(factory=dict)  # reached when a bound stopped the search
     obtained: dict[str, tuple[int, int, Edge]] = attrs.field(factory=dict)  # Id -> level, key, edge
     clamps: dict[str, Clamp] = attrs.field(factory=dict)
+    refused: dict[str, engine.OutOfRange] = attrs.field(factory=dict)  # choice key -> why the game refused it
     states: int = 0
-    limit: str = ""  # "", "states" or "time"
+    limit: str = ""  # "", or the bound that stopped the search: "states" or "seconds" (--max-states, --max-seconds)
 
     @property
     def complete(self) -> bool:
@@ -144,7 +147,11 @@ class Exploration:
             enable = self._enable(state, env, choice)
             if not enable:
                 continue
-            reached = engine.advance(self.story, state, choice)
+            try:
+                reached = engine.advance(self.story, state, choice)
+            except engine.OutOfRange as refusal:
+                self.refused.setdefault(choice.key, refusal)
+                continue  # the game refuses the move, changing nothing: no edge
             transform = self._transform(choice, reached.ended)
             obtains = tuple(i for i in reached.inventory if i in self.story.id_items)
             clamp = self.clamp(reached.scene if not reached.ended else "")
@@ -209,23 +216,34 @@ class Exploration:
 
 
 def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[], float]) -> Exploration:
-    """Breadth first over states, level by level, until none is new or a bound is hit."""
-    analysis = Analysis.of(story)
-    layout = counters(analysis)
-    graph = Exploration(story, analysis, layout, Normaliser.of(analysis, frozenset(c.name for c in layout.counters)))
+    """Breadth first over states, level by level, until none is new or a bound is hit.
+
+    `max_seconds` bounds the analysis before the search as well as the search itself.
+    """
+    deadline = clock() + max_seconds
+
+    def out_of_time() -> bool:
+        return clock() > deadline
+
+    try:
+        analysis = Analysis.of(story, out_of_time)
+        layout = counters(analysis)
+        normalise = Normaliser.of(analysis, frozenset(c.name for c in layout.counters), out_of_time)
+    except OutOfTime:
+        return _stopped(story)
+    graph = Exploration(story, analysis, layout, normalise)
     began = engine.begin(story).state
     start = graph.key(began)
     frontier = {start: graph.clamp(began.scene).apply(1 << layout.origin)}
     graph.seen[start] = frontier[start]
     graph.states = 1
-    deadline = clock() + max_seconds
     while frontier:
         graph.levels.append(frontier)
         level = len(graph.levels) - 1
         reached: dict[int, int] = {}
         for count, (k, mask) in enumerate(frontier.items()):
             if count % 64 == 0 and clock() > deadline:
-                graph.limit, graph.unexpanded = "time", frontier
+                graph.limit, graph.unexpanded = "seconds", frontier
                 return graph
             for edge in graph.edges[k] or graph.edges_of(k):
                 source = mask & edge.enable
@@ -249,6 +267,13 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
             graph.limit, graph.unexpanded = "states", frontier
             return graph
     return graph
+
+
+def _stopped(story: Story) -> Exploration:
+    """The search that time stopped before it began: nothing explored, nothing proved."""
+    analysis = Analysis(story, {}, frozenset(), {}, frozenset())
+    layout = Layout((), story.variables)
+    return Exploration(story, analysis, layout, Normaliser(story, {}, FrozenMap(story.variables)), limit="seconds")
 
 
 def hopeful(graph: Exploration) -> list[int]:

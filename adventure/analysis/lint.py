@@ -2,16 +2,17 @@
 
 Pure and static: these read the story, never play it (check.py plays it). Each warning is a
 Problem with a `code` so tools can filter: unused-item, unused-variable, no-way-in, no-way-out,
-never-holds.
+never-holds, overflow.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections import ChainMap
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 
-from adventure.analysis.statespace import constant, successors, walk
+from adventure.analysis.statespace import constant, reachable, walk
 from adventure.core.errors import Problem
-from adventure.core.expr import Assign, Call, Expr, Lit, Take, Unary, Var, show
+from adventure.core.expr import INT_MAX, INT_MIN, Assign, Binary, Call, Drop, Effect, Expr, Lit, Take, Unary, Var, show
 from adventure.core.model import Choice, Source, Story, Text
 
 # The values a condition may take, as the linter sees them: a set of truth values, or an interval
@@ -29,7 +30,7 @@ def _warning(source: Source, message: str, code: str) -> Problem:
 
 def lint_story(story: Story) -> list[Problem]:
     """Every warning, in no particular order (the caller sorts)."""
-    return [*_unused(story), *_dead_ends(story), *_never_holds(story)]
+    return [*_unused(story), *_dead_ends(story), *_never_holds(story), *_overflows(story)]
 
 
 # ---------------------------------------------------------------- what is used
@@ -110,12 +111,12 @@ def _never_holds(story: Story) -> Iterator[Problem]:
     """Conditions false whatever the player does, judged from every value a name can ever take."""
     values = _variable_values(story)
     taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
-    reachable = successors(story)[story.start]
+    reach = reachable(story, story.start)
     ids = len(story.id_items & taken)
     for scene_id, number, choice in _all_choices(story):
         if choice.when is None:
             continue
-        env = _Env(values, taken, reachable, scene_id, ids)
+        env = _Env(values, taken, reach, scene_id, ids)
         if _eval(choice.when, env) == frozenset((False,)):
             yield _warning(
                 choice.source,
@@ -188,6 +189,8 @@ def _eval(expr: Expr, env: _Env) -> Abstract:
             return frozenset(not v for v in inner)
         return (None if inner[1] is None else -inner[1], None if inner[0] is None else -inner[0])
     left, right = _eval(expr.left, env), _eval(expr.right, env)
+    if expr.op == "*" and expr.left == expr.right and isinstance(left, tuple):
+        return _square(left)
     if isinstance(left, frozenset) and isinstance(right, frozenset):
         ops = {
             "and": lambda a, b: a and b,
@@ -238,11 +241,33 @@ def _arith(op: str, a: Interval, b: Interval) -> Abstract:
             None if hi_a is None or lo_b is None else hi_a - lo_b,
         )
     if op == "*":
-        if None in (lo_a, hi_a, lo_b, hi_b):
-            return ANY
-        products = [x * y for x in (lo_a, hi_a) for y in (lo_b, hi_b)]  # type: ignore[operator]
-        return (min(products), max(products))
+        return _times(a, b)
     return _compare(op, a, b)
+
+
+_Bound = int | float  # an end of an interval, with -inf and inf for None
+
+
+def _times(a: Interval, b: Interval) -> Interval:
+    """Every product of a number from `a` with one from `b`, ends at infinity included."""
+    ends_a = (float("-inf") if a[0] is None else a[0], float("inf") if a[1] is None else a[1])
+    ends_b = (float("-inf") if b[0] is None else b[0], float("inf") if b[1] is None else b[1])
+    products = [0 if x == 0 or y == 0 else x * y for x in ends_a for y in ends_b]  # 0 * inf: 0
+    return _interval(min(products), max(products))
+
+
+def _interval(low: _Bound, high: _Bound) -> Interval:
+    return (None if low == float("-inf") else int(low), None if high == float("inf") else int(high))
+
+
+def _square(a: Interval) -> Interval:
+    """The values of `e * e`: never negative."""
+    low, high = a
+    if low is not None and low >= 0:
+        return (low * low, None if high is None else high * high)
+    if high is not None and high <= 0:
+        return (high * high, None if low is None else low * low)
+    return (0, None if low is None or high is None else max(low * low, high * high))
 
 
 def _compare(op: str, a: Interval, b: Interval) -> Truths:
@@ -267,3 +292,305 @@ def _compare(op: str, a: Interval, b: Interval) -> Truths:
         "!=": frozenset((False,)) if equal_points else frozenset((True,)) if always_less or always_greater else BOTH,
     }
     return results[op]
+
+
+# ---------------------------------------------------------------- numbers that can overflow
+
+# A step this large takes a number from 0 past the 64-bit range within a million moves. Smaller
+# steps, as `gold += 2` taken again and again, would need more moves than anyone makes: no warning.
+_BIG_STEP = INT_MAX // 1_000_000
+_WIDEN_AFTER = 3  # rounds of the fixed point after which a bound still moving goes to infinity
+_ROUNDS = 12  # rounds at most: each is linear in the story, and widening settles most in a few
+
+
+def _overflows(story: Story) -> Iterator[Problem]:
+    """Effects that can take a number past the 64-bit range, where the game would refuse the move.
+
+    Judged from every value each number can take (a fixed point over the effects, each within its
+    choice's `when`), and said only where the danger is plain: an effect whose result can be past
+    the range, or a choice the player can take again and again that grows a number from itself
+    (`x = x * 2`, `x += x`) or by a huge step, with no bound on it in its `when`.
+    """
+    ranges = _number_ranges(story)
+    truths = _variable_values(story)
+    taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
+    reach = reachable(story, story.start)
+    ids = len(story.id_items & taken)
+    component = _components(story)
+    effects = [e for _, _, c in _all_choices(story) for e in c.effects]
+    known: dict[str, Abstract] = {**truths, **ranges}
+    for scene_id, number, choice in _all_choices(story):
+        if not any(isinstance(e, Assign) and e.name in ranges for e in choice.effects):
+            continue
+        values = _within(choice.when, known)
+        if values is None:
+            continue  # the condition never holds
+        repeats = (
+            not choice.once
+            and choice.end is None
+            and (choice.goto is None or component[choice.goto] == component[scene_id])
+            and not _self_limiting(story, choice, effects)
+        )
+        for effect in choice.effects:
+            if not isinstance(effect, Assign) or effect.name not in ranges:
+                continue
+            env = _Env(values, taken, reach, scene_id, ids)
+            result = _result(effect, env)
+            side = _danger(effect, result, repeats, env)
+            values[effect.name] = result
+            if side is None:
+                continue
+            source = choice.source if not effect.line else Source(choice.source.file, effect.line, effect.column)
+            limit = (
+                f"largest number the story can hold ({INT_MAX:,})"
+                if side > 0
+                else (f"smallest number the story can hold ({INT_MIN:,})")
+            )
+            why = (
+                f"the choice can be taken again and again and its 'when' does not bound {effect.name}"
+                if repeats
+                else "the values it is computed from can put it out of range"
+            )
+            yield _warning(
+                source,
+                f"'{effect.name} {effect.op} {show(effect.value)}' in choice {number} of scene {scene_id!r} "
+                f"({choice.label!r}) can take {effect.name} past the {limit}: {why}; "
+                "the game refuses the move then",
+                "overflow",
+            )
+
+
+def _result(effect: Assign, env: _Env) -> Interval:
+    value = _eval(effect.value, env)
+    assert isinstance(value, tuple)
+    if effect.op == "=":
+        return value
+    now = env.variables[effect.name]
+    assert isinstance(now, tuple)
+    result = _arith("+" if effect.op == "+=" else "-", now, value)
+    assert isinstance(result, tuple)
+    return result
+
+
+def _danger(effect: Assign, result: Interval, repeats: bool, env: _Env) -> int | None:
+    """+1 (or -1) if the effect can take its number past the largest (smallest) value, else None."""
+    low, high = result
+    if high is not None and high > INT_MAX:
+        return 1
+    if low is not None and low < INT_MIN:
+        return -1
+    if not repeats:
+        return None  # unbounded because of other choices: those are where to look
+    kind, step, sign = _growth(effect)
+    if kind == "self":  # grows from itself: doubling reaches the limit in 63 moves
+        return 1 if high is None else -1 if low is None else None
+    if kind == "step" and step is not None:
+        size = _eval(step, env)
+        assert isinstance(size, tuple)
+        # The most one move can add, and the most it can take away (as a negative number).
+        up = size[1] if sign > 0 else None if size[0] is None else -size[0]
+        down = size[0] if sign > 0 else None if size[1] is None else -size[1]
+        if high is None and up is not None and up > _BIG_STEP:
+            return 1
+        if low is None and down is not None and down < -_BIG_STEP:
+            return -1
+    return None
+
+
+def _reads(expr: Expr, name: str) -> bool:
+    return any(isinstance(node, Var) and node.name == name for node in walk(expr))
+
+
+def _growth(effect: Assign) -> tuple[str, Expr | None, int]:
+    """How an effect changes its number: ("step", e, +1 or -1) for `x += e`, `x -= e`, `x = x + e`,
+    `x = e + x` and `x = x - e` with `e` not reading x; ("self", None, 0) when the number grows from
+    itself (`x = x * 2`, `x += x`); ("set", None, 0) when it is set from other values only."""
+    name, value = effect.name, effect.value
+    if effect.op != "=":
+        if _reads(value, name):
+            return "self", None, 0
+        return "step", value, 1 if effect.op == "+=" else -1
+    if isinstance(value, Binary) and value.op in ("+", "-"):
+        if value.left == Var(name) and not _reads(value.right, name):
+            return "step", value.right, 1 if value.op == "+" else -1
+        if value.op == "+" and value.right == Var(name) and not _reads(value.left, name):
+            return "step", value.left, 1
+    return ("self", None, 0) if _reads(value, name) else ("set", None, 0)
+
+
+def _number_ranges(story: Story) -> dict[str, Interval]:
+    """Every value each number variable can hold, over-approximated: a fixed point over every effect,
+    each judged within its choice's `when`, with bounds still moving after a few rounds widened to
+    infinity (a `when` then bounds them again where it is read)."""
+    ranges: dict[str, Interval] = {
+        name: (int(start), int(start)) for name, start in story.variables.items() if not isinstance(start, bool)
+    }
+    truths = _variable_values(story)
+    taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
+    reach = reachable(story, story.start)
+    ids = len(story.id_items & taken)
+    choices = [
+        (scene_id, choice)
+        for scene_id, _, choice in _all_choices(story)
+        if any(isinstance(e, Assign) and e.name in ranges for e in choice.effects)
+    ]
+    known: dict[str, Abstract] = {**truths, **ranges}
+    for round_ in range(_ROUNDS):
+        changed = False
+        for scene_id, choice in choices:
+            values = _within(choice.when, known)
+            if values is None:
+                continue
+            for effect in choice.effects:
+                if not isinstance(effect, Assign) or effect.name not in ranges:
+                    continue
+                result = _result(effect, _Env(values, taken, reach, scene_id, ids))
+                values[effect.name] = result
+                old = ranges[effect.name]
+                new = (_min(old[0], result[0]), _max(old[1], result[1]))
+                if new != old:
+                    if round_ >= _WIDEN_AFTER:
+                        new = (None if new[0] != old[0] else old[0], None if new[1] != old[1] else old[1])
+                    ranges[effect.name] = known[effect.name] = new
+                    changed = True
+        if not changed:
+            break
+    else:
+        ranges = dict.fromkeys(ranges, ANY)  # not settled in _ROUNDS: claim nothing
+    return ranges
+
+
+def _within(condition: Expr | None, values: Mapping[str, Abstract]) -> MutableMapping[str, Abstract] | None:
+    """`values` narrowed by the comparisons with constants a condition needs (`x < 10 and ...`),
+    as a layer over them that effects may write to; None if the condition can never hold."""
+    narrowed: ChainMap[str, Abstract] = ChainMap({}, values)  # type: ignore[arg-type]
+    pending = [condition] if condition is not None else []
+    while pending:
+        expr = pending.pop()
+        if isinstance(expr, Binary) and expr.op == "and":
+            pending += [expr.left, expr.right]
+            continue
+        found = _comparison(expr)
+        if found is None or not isinstance(narrowed.get(found[0]), tuple):
+            continue
+        name, op, value = found
+        now = narrowed[name]
+        assert isinstance(now, tuple)
+        low, high = now
+        if op in ("<", "<=", "=="):
+            limit = value - 1 if op == "<" else value
+            high = limit if high is None else min(high, limit)
+        if op in (">", ">=", "=="):
+            limit = value + 1 if op == ">" else value
+            low = limit if low is None else max(low, limit)
+        if low is not None and high is not None and low > high:
+            return None
+        narrowed[name] = (low, high)
+    return narrowed
+
+
+_MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _comparison(expr: Expr) -> tuple[str, str, int] | None:
+    """`x < 3` or `3 > x` as ("x", "<", 3); None for anything else."""
+    if not isinstance(expr, Binary) or expr.op not in _MIRROR:
+        return None
+    if isinstance(expr.left, Var) and (value := constant(expr.right)) is not None:
+        return expr.left.name, expr.op, value
+    if isinstance(expr.right, Var) and (value := constant(expr.left)) is not None:
+        return expr.right.name, _MIRROR[expr.op], value
+    return None
+
+
+def _components(story: Story) -> dict[str, str]:
+    """Each scene's strongly connected component of `goto`s, named by one of its scenes."""
+    edges = {s: [c.goto for c in scene.choices if c.goto is not None] for s, scene in story.scenes.items()}
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in edges:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(edges[root]))]
+        while stack:
+            node, targets = stack[-1]
+            nxt = next(targets, None)
+            if nxt is None:
+                stack.pop()
+                order.append(node)
+            elif nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, iter(edges[nxt])))
+    back: dict[str, list[str]] = {s: [] for s in edges}
+    for source, gotos in edges.items():
+        for target in gotos:
+            back[target].append(source)
+    component: dict[str, str] = {}
+    for root in reversed(order):
+        if root in component:
+            continue
+        component[root] = root
+        todo = [root]
+        while todo:
+            for source in back[todo.pop()]:
+                if source not in component:
+                    component[source] = root
+                    todo.append(source)
+    return component
+
+
+def _self_limiting(story: Story, choice: Choice, effects: list[Effect]) -> bool:
+    """Whether a choice's own effects make its `when` false for good: taken a few times at most.
+
+    `when: not has(x)` with `take x` and no `drop x` anywhere; `when: not f` with `f = true` and no
+    other value ever given to f (and the same the other way round); `when: n < 5` with `n += 1` and
+    nothing anywhere that lowers or sets n (and the same the other way round).
+    """
+    if choice.when is None:
+        return False
+    pending = [choice.when]
+    while pending:
+        atom = pending.pop()
+        if isinstance(atom, Binary) and atom.op == "and":
+            pending += [atom.left, atom.right]
+            continue
+        negated = isinstance(atom, Unary) and atom.op == "not"
+        inner = atom.operand if isinstance(atom, Unary) and negated else atom
+        if isinstance(inner, Call) and inner.func == "has" and isinstance(inner.args[0], Var):
+            item = inner.args[0].name
+            ours, undo = (Take, Drop) if negated else (Drop, Take)
+            if any(isinstance(e, ours) and e.item == item for e in choice.effects) and not any(
+                isinstance(e, undo) and e.item == item for e in effects
+            ):
+                return True
+        if isinstance(inner, Var) and isinstance(story.variables.get(inner.name), bool):
+            ends = Lit(negated)  # what the choice must set to shut itself off
+            sets = [e for e in effects if isinstance(e, Assign) and e.name == inner.name]
+            if any(e in choice.effects and e.value == ends for e in sets) and all(e.value == ends for e in sets):
+                return True
+        found = _comparison(atom)
+        if found is not None and found[1] in ("<", "<=", ">", ">="):
+            name, op, _ = found
+            rising = op in ("<", "<=")
+            if _only_moves(effects, choice, name, rising):
+                return True
+    return False
+
+
+def _only_moves(effects: list[Effect], choice: Choice, name: str, rising: bool) -> bool:
+    """Whether `choice` moves the number `name` by a constant towards its limit (up if `rising`),
+    and no effect anywhere moves it back or sets it."""
+    ours = False
+    for effect in effects:
+        if not isinstance(effect, Assign) or effect.name != name:
+            continue
+        step = constant(effect.value)
+        if effect.op == "=" or step is None:
+            return False
+        delta = step if effect.op == "+=" else -step
+        if (delta > 0) != rising and delta != 0:
+            return False
+        if delta != 0 and any(effect is e for e in choice.effects):
+            ours = True
+    return ours

@@ -33,7 +33,7 @@ game (inert choices aside, which no shortest path takes).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -130,21 +130,47 @@ EXACT = Bound()
 Reads = dict[Quantity, set[int | None]]  # each quantity read, with the constants it is compared to
 
 
-def successors(story: Story) -> dict[str, frozenset[str]]:
-    """Every scene a scene's `goto`s can lead to, directly or not, itself included."""
-    edges = {
-        scene_id: {c.goto for c in scene.choices if c.goto is not None} for scene_id, scene in story.scenes.items()
-    }
+class OutOfTime(Exception):
+    """The checker's time ran out during the analysis that comes before the search."""
+
+
+def never() -> bool:
+    """A deadline that never passes: for analyses run without a clock."""
+    return False
+
+
+def _edges(story: Story) -> dict[str, set[str]]:
+    return {scene_id: {c.goto for c in scene.choices if c.goto is not None} for scene_id, scene in story.scenes.items()}
+
+
+def _reach(edges: dict[str, set[str]], scene_id: str) -> frozenset[str]:
+    seen = {scene_id}
+    stack = [scene_id]
+    while stack:
+        for nxt in edges[stack.pop()]:
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append(nxt)
+    return frozenset(seen)
+
+
+def reachable(story: Story, scene_id: str) -> frozenset[str]:
+    """Every scene `scene_id`'s `goto`s can lead to, directly or not, itself included."""
+    return _reach(_edges(story), scene_id)
+
+
+def successors(story: Story, out_of_time: Callable[[], bool] = never) -> dict[str, frozenset[str]]:
+    """Every scene a scene's `goto`s can lead to, directly or not, itself included.
+
+    Quadratic in a long chain of scenes: `out_of_time` is asked after each scene, and OutOfTime
+    raised when it says so.
+    """
+    edges = _edges(story)
     result: dict[str, frozenset[str]] = {}
     for scene_id in story.scenes:
-        seen = {scene_id}
-        stack = [scene_id]
-        while stack:
-            for nxt in edges[stack.pop()]:
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
-        result[scene_id] = frozenset(seen)
+        if out_of_time():
+            raise OutOfTime
+        result[scene_id] = _reach(edges, scene_id)
     return result
 
 
@@ -210,21 +236,27 @@ class Analysis:
     cyclic: frozenset[str]  # scenes the player can come back to
     live: dict[str, Reads]  # scene -> what still matters there
     inert: frozenset[str]  # keys of the choices that are inert in their scene
+    large: frozenset[str] = frozenset()  # variables kept exact: their numbers come near the 64-bit limit
 
     @classmethod
-    def of(cls, story: Story) -> Analysis:
-        reach = successors(story)
+    def of(cls, story: Story, out_of_time: Callable[[], bool] = never) -> Analysis:
+        """The analysis of a story; raises OutOfTime as soon as `out_of_time` says so."""
+        reach = successors(story, out_of_time)
         cyclic = frozenset(
             scene_id
             for scene_id, scene in story.scenes.items()
             if any(c.goto is not None and scene_id in reach[c.goto] for c in scene.choices)
         )
         facts = {s: [_Facts.of(c) for c in scene.choices] for s, scene in story.scenes.items()}
-        live = {scene_id: _live(story, [f for s in scenes for f in facts[s]]) for scene_id, scenes in reach.items()}
+        live: dict[str, Reads] = {}
+        for scene_id, scenes in reach.items():
+            if out_of_time():
+                raise OutOfTime
+            live[scene_id] = _live(story, [f for s in scenes for f in facts[s]])
         inert = frozenset(
             c.key for scene_id, scene in story.scenes.items() for c in scene.choices if _inert(story, c, live[scene_id])
         )
-        return cls(story, reach, cyclic, live, inert)
+        return cls(story, reach, cyclic, live, inert, _large(story, facts))
 
     def repeats(self, scene_id: str, choice: Choice) -> bool:
         """Whether one play can take `choice` more than once."""
@@ -260,6 +292,32 @@ class Analysis:
         return up, down, resets
 
 
+LARGE = 2**32  # numbers past this make a variable's clamping unsafe: see `_large`
+
+
+def _large(story: Story, facts: dict[str, list[_Facts]]) -> frozenset[str]:
+    """The variables whose starting value, or a constant they are set, moved by or compared to, is
+    past LARGE.
+
+    Clamping stands one value for many, which is exact for comparisons but not for the engine's
+    refusal of a move that would leave the 64-bit range: a value clamped down can still take a
+    step the real one cannot. With every constant within LARGE, a real value gets near the limit
+    only after 2**31 moves, which no search gets to; otherwise the variable is kept exact.
+    """
+    found = {name for name, start in story.variables.items() if abs(int(start)) > LARGE}
+    for scene_facts in facts.values():
+        for fact in scene_facts:
+            for quantity, value in fact.condition:
+                if quantity[0] == "var" and value is not None and abs(value) > LARGE:
+                    found.add(quantity[1])
+            for effect in fact.choice.effects:
+                if isinstance(effect, Assign) and any(
+                    isinstance(node, Lit) and abs(int(node.value)) > LARGE for node in walk(effect.value)
+                ):
+                    found.add(effect.name)
+    return frozenset(found)
+
+
 def fold(choice: Choice, name: str) -> tuple[str, int] | None:
     """What a choice's effects do to a variable: ("+", delta) or ("=", value), a truth value as 0
     or 1; None if it sets it from anything but constants."""
@@ -291,6 +349,8 @@ def _bound(analysis: Analysis, quantity: Quantity, constants: set[int | None], s
     values = [c for c in constants if c is not None]
     if quantity[0] != "var":
         return Bound(None, max(values) + 1)
+    if quantity[1] in analysis.large:
+        return EXACT
     changes = analysis.changes(scenes, quantity[1])
     if changes is None:
         return EXACT
@@ -346,8 +406,15 @@ class Normaliser:
     defaults: FrozenMap
 
     @classmethod
-    def of(cls, analysis: Analysis, apart: frozenset[str] = frozenset()) -> Normaliser:
-        plans = {scene_id: _plan(analysis, scene_id, apart) for scene_id in analysis.story.scenes}
+    def of(
+        cls, analysis: Analysis, apart: frozenset[str] = frozenset(), out_of_time: Callable[[], bool] = never
+    ) -> Normaliser:
+        """The normaliser of an analysed story; raises OutOfTime as soon as `out_of_time` says so."""
+        plans: dict[str, Plan] = {}
+        for scene_id in analysis.story.scenes:
+            if out_of_time():
+                raise OutOfTime
+            plans[scene_id] = _plan(analysis, scene_id, apart)
         return cls(analysis.story, plans, FrozenMap(analysis.story.variables))
 
     def __call__(self, state: GameState) -> GameState:

@@ -8,7 +8,7 @@ import attrs
 
 from adventure.core import output as out
 from adventure.core.commands import GAME_SPELLINGS, GAME_VERBS, Verb, match_choice, words_of
-from adventure.core.expr import Drop, Env, Expr, Take, Value, evaluate
+from adventure.core.expr import INT_MAX, INT_MIN, Drop, Env, Expr, Take, Value, evaluate, fits
 from adventure.core.model import Choice, Scene, Story, Text
 from adventure.core.output import Block, Output
 from adventure.core.state import GameState, new_game
@@ -20,6 +20,19 @@ class Turn:
     output: Output
     quit: bool = False
     choice: Choice | None = None  # the choice taken, if the command took one
+
+
+class OutOfRange(Exception):
+    """An effect would set a number outside the story's 64-bit range: the whole move is refused."""
+
+    def __init__(self, name: str, above: bool) -> None:
+        self.name = name
+        self.above = above  # past the largest number (else below the smallest)
+        bound = f"the largest number the story can hold ({INT_MAX:,})"
+        if not above:
+            bound = f"the smallest number the story can hold ({INT_MIN:,})"
+        self.message = f"That would take {name} past {bound}; nothing happened."
+        super().__init__(self.message)
 
 
 def make_env(story: Story, state: GameState) -> Env:
@@ -112,6 +125,8 @@ def begin(story: Story, state: GameState | None = None) -> Turn:
 
 
 def apply_effects(story: Story, state: GameState, choice: Choice) -> GameState:
+    """The state after a choice's effects, in order; raises OutOfRange, changing nothing, if a
+    number would leave the story's range."""
     variables: dict[str, Value] = {}
     inventory = list(state.inventory)
     for effect in choice.effects:
@@ -129,6 +144,8 @@ def apply_effects(story: Story, state: GameState, choice: Choice) -> GameState:
         if effect.op != "=":
             old = variables.get(effect.name, state.variables[effect.name])
             value = int(old) + int(value) if effect.op == "+=" else int(old) - int(value)
+        if not isinstance(value, bool) and not fits(value):
+            raise OutOfRange(effect.name, value > 0)
         variables[effect.name] = value
     return attrs.evolve(
         state,
@@ -148,7 +165,10 @@ def _spend(story: Story, state: GameState, choice: Choice) -> GameState:
 
 
 def advance(story: Story, state: GameState, choice: Choice) -> GameState:
-    """The state `take_choice` leads to, without rendering a word: for tools that explore every play."""
+    """The state `take_choice` leads to, without rendering a word: for tools that explore every play.
+
+    Raises OutOfRange where `take_choice` refuses the move.
+    """
     state = _spend(story, state, choice)
     if choice.end is not None:
         return attrs.evolve(state, ending=choice.end)
@@ -156,8 +176,16 @@ def advance(story: Story, state: GameState, choice: Choice) -> GameState:
 
 
 def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
-    """Run a choice: effects, then its `say`, then the move to a scene or an ending."""
-    state = _spend(story, state, choice)
+    """Run a choice: effects, then its `say`, then the move to a scene or an ending.
+
+    A choice whose effects would take a number out of range is refused whole: the state stays as it
+    was, the player is told why and shown the choices again, and no choice counts as taken.
+    """
+    try:
+        spent = _spend(story, state, choice)
+    except OutOfRange as refused:
+        return Turn(state, (Block(out.ERROR, refused.message), _choices_block(visible_choices(story, state))))
+    state = spent
     said = tuple(Block(out.PROSE, p) for p in paragraphs(choice.say, make_env(story, state)))
     if choice.end is not None:
         state = attrs.evolve(state, ending=choice.end)

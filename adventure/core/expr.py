@@ -17,6 +17,17 @@ Value = int | bool
 INT = "number"
 BOOL = "truth value"
 
+# Numbers are 64-bit signed, as in most languages: no story value can grow past what a save, a
+# screen or another program holds. A literal outside this is refused when the story loads; an effect
+# whose result would leave it is refused when the player takes the choice (see engine.OutOfRange).
+INT_MIN = -(2**63)
+INT_MAX = 2**63 - 1
+
+
+def fits(value: int) -> bool:
+    """Whether a number is within the story's range, INT_MIN to INT_MAX."""
+    return INT_MIN <= value <= INT_MAX
+
 
 class ExprError(Exception):
     """A mistake in an expression, at a 0-based offset inside its source."""
@@ -75,6 +86,9 @@ class Assign:
     op: str
     value: Expr
     pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
+    # Where it was written in its file (1-based; 0 when unknown), set by the loader for messages.
+    line: int = attrs.field(default=0, eq=False)
+    column: int = attrs.field(default=0, eq=False)
 
 
 @attrs.frozen
@@ -146,6 +160,10 @@ COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _COMPARISONS = COMPARISONS
 _NOT_POWER = 3  # `not` binds tighter than `and`, looser than comparisons
 MAX_DEPTH = 100  # nesting deeper than this is refused, so no story can exhaust the stack
+# Operators (`+`, `not`, `-a`, ...) and calls in one expression. Every walk over a tree (checking,
+# evaluating, showing, the checker's analyses) recurses at most this deep, and no value computed
+# from numbers within the 64-bit range can get too long to show: (2**63) ** 101 has 1,917 digits.
+MAX_OPERATORS = 100
 
 
 class _Parser:
@@ -154,6 +172,7 @@ class _Parser:
         self.tokens = tokenize(source)
         self.index = 0
         self.depth = 0
+        self.operators = 0
 
     @property
     def tok(self) -> Token:
@@ -168,6 +187,16 @@ class _Parser:
         if self.tok.text != text or self.tok.kind == "end":
             raise ExprError(f"expected {what}, found {self.describe(self.tok)}", self.tok.pos)
         return self.advance()
+
+    def operator(self, tok: Token) -> None:
+        """Count one more operator or call, refusing one too many at its place."""
+        self.operators += 1
+        if self.operators > MAX_OPERATORS:
+            raise ExprError(
+                f"the expression has too many operators ({MAX_OPERATORS} at most); "
+                "split it, keeping a part in a variable",
+                tok.pos,
+            )
 
     @staticmethod
     def describe(tok: Token) -> str:
@@ -193,6 +222,7 @@ class _Parser:
                 if tok.kind == "op" and tok.text == "=":
                     raise ExprError("'=' sets a variable; to compare, write '=='", tok.pos)
                 return left
+            self.operator(tok)
             self.advance()
             right = self.expr(power)
             if op in _COMPARISONS and compared:
@@ -203,11 +233,12 @@ class _Parser:
     def prefix(self) -> Expr:
         tok = self.advance()
         if tok.kind == "num":
-            return Lit(int(tok.text), tok.pos)
+            return Lit(_number(tok), tok.pos)
         if tok.kind == "name":
             if tok.text in ("true", "false"):
                 return Lit(tok.text == "true", tok.pos)
             if tok.text == "not":
+                self.operator(tok)
                 return Unary("not", self.expr(_NOT_POWER), tok.pos)
             if tok.text in _KEYWORDS:
                 raise ExprError(f"expected a value before {tok.text!r}", tok.pos)
@@ -215,6 +246,7 @@ class _Parser:
                 return self.call(tok)
             return Var(tok.text, tok.pos)
         if tok.text == "-":
+            self.operator(tok)
             return Unary("-", self.expr(6), tok.pos)
         if tok.text == "(":
             inner = self.expr()
@@ -223,6 +255,7 @@ class _Parser:
         raise ExprError(f"expected a value, found {self.describe(tok)}", tok.pos)
 
     def call(self, name: Token) -> Call:
+        self.operator(name)
         self.advance()  # (
         args: list[Expr] = []
         if self.tok.text != ")":
@@ -253,7 +286,17 @@ class _Parser:
         if op.text not in ("=", "+=", "-="):
             raise ExprError(f"expected '=', '+=' or '-=' after {first.text!r}, found {self.describe(op)}", op.pos)
         self.advance()
+        self.operators = 0  # each effect's value is an expression of its own
         return Assign(first.text, op.text, self.expr(), first.pos)
+
+
+def _number(tok: Token) -> int:
+    """A literal's value; one past the 64-bit range is refused before int() reads it all."""
+    digits = tok.text.lstrip("0") or "0"
+    if len(digits) > len(str(INT_MAX)) or int(digits) > INT_MAX:
+        shown = digits if len(digits) <= 30 else f"{digits[:12]}...{digits[-6:]} ({len(digits)} digits)"
+        raise ExprError(f"the number {shown} is too large: numbers go up to {INT_MAX:,}", tok.pos)
+    return int(digits)
 
 
 def parse_expr(source: str) -> Expr:

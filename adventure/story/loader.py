@@ -14,6 +14,7 @@ import yaml
 from adventure.core.errors import AdventureError, Problem, StoryError
 from adventure.core.expr import (
     RESERVED,
+    Assign,
     Effect,
     Expr,
     ExprError,
@@ -26,7 +27,7 @@ from adventure.core.expr import (
     type_of,
 )
 from adventure.core.model import Choice, Ending, Item, Paragraph, Scene, Source, Story, Template, Text
-from adventure.story.nodes import Reader, yaml_problem
+from adventure.story.nodes import Reader, compose, yaml_problem
 
 STORY_FILE = "story.yaml"
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -80,9 +81,9 @@ def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem], st
             problems.append(Problem(name, 0, 0, f"cannot read: {error.strerror}"))
             continue
         try:
-            root = yaml.compose(text, Loader=SafeLoader)
+            root = compose(text, SafeLoader)
         except yaml.YAMLError as error:
-            problems.append(yaml_problem(name, error, text.splitlines()))
+            problems.append(yaml_problem(name, error, text.splitlines(), text))
             continue
         documents[name] = (root, text.splitlines())
     return documents, problems, digest.hexdigest()[:16]
@@ -93,11 +94,35 @@ def display_path(path: Path) -> str:
     return str(path) if relative.startswith("..") else relative
 
 
+class NoStoryFolder(StoryError):
+    """The folder is not there: one line, as any user error, but a StoryError like every other
+    problem with a story, so that a `--dev` reload that finds the folder gone keeps playing."""
+
+    def __init__(self, folder: Path) -> None:
+        message = f"no story folder at {folder} (pass the folder that holds {STORY_FILE})"
+        super().__init__([Problem(str(folder), 0, 0, message)], str(folder))
+        self.args = (message,)
+
+    def show(self) -> str:
+        return AdventureError.show(self)
+
+
 def load_story(folder: Path | str) -> Story:
-    """Read a story folder; raise StoryError listing every problem in every file."""
+    """Read a story folder; raise StoryError listing every problem in every file, and nothing else."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise AdventureError(f"no story folder at {folder} (pass the folder that holds {STORY_FILE})")
+        raise NoStoryFolder(folder)
+    try:
+        return _load(folder)
+    except (RecursionError, MemoryError) as error:
+        # Every input found so far is bounded before it gets here; this is the last guard, so that
+        # `play --dev` keeps the old story and the command line says what happened, in one line.
+        why = "it needs more memory than there is" if isinstance(error, MemoryError) else "it is nested too deeply"
+        where = display_path(folder)
+        raise StoryError([Problem(where, 0, 0, f"the story cannot be read: {why}")], where) from None
+
+
+def _load(folder: Path) -> Story:
     documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
     if story_file not in documents and not any(p.file == story_file for p in problems):
@@ -356,7 +381,8 @@ def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: fr
     effects: list[Effect] = []
     if "do" in fields:
         for effect_node, source in reader.strings(fields["do"][1], "an effect"):
-            effects.extend(reader.parsed(effect_node, "'do'", source, _effects_parser(names)) or ())
+            for effect in reader.parsed(effect_node, "'do'", source, _effects_parser(names)) or ():
+                effects.append(_placed(reader, effect_node, effect))
     say = _text(reader, fields["say"][1], f"the 'say' of {where}", names) if "say" in fields else ()
     goto = end = None
     if "goto" in fields and "end" in fields:
@@ -378,6 +404,17 @@ def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: fr
     if label is None:
         return None
     return Choice(key, label, words, when, tuple(effects), say, goto, end, bool(once), reader.source(node))
+
+
+def _placed(reader: Reader, node: yaml.Node, effect: Effect) -> Effect:
+    """An assignment with its line and column in the file, for the checker's warnings."""
+    if not isinstance(effect, Assign):
+        return effect
+    if isinstance(node, yaml.ScalarNode):
+        line, column = reader.position_in(node, effect.pos)
+    else:
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    return attrs.evolve(effect, line=line, column=column)
 
 
 def _effects_parser(names: Names) -> Callable[[str], tuple[Effect, ...]]:

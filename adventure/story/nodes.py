@@ -10,12 +10,12 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import yaml
 
 from adventure.core.errors import Problem
-from adventure.core.expr import ExprError
+from adventure.core.expr import INT_MAX, INT_MIN, ExprError, fits
 from adventure.core.model import Source
 
 T = TypeVar("T")
@@ -37,8 +37,15 @@ def describe_node(node: yaml.Node) -> str:
     if isinstance(node, yaml.ScalarNode):
         if node.tag == NULL_TAG:
             return "nothing"
-        return f"{node.value!r}"
+        return shorten(node.value)
     return _KIND[type(node)]
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """`text` quoted for a message, its middle cut out when it is long."""
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[: limit - 20]!r}...{text[-12:]!r} ({len(text):,} characters)"
 
 
 class Reader:
@@ -140,9 +147,24 @@ class Reader:
     def integer(self, node: yaml.Node, what: str) -> int | None:
         found = _scalar(node, (INT_TAG,))
         if isinstance(found, int) and not isinstance(found, bool):
-            return found
+            if self.in_range(node, found, what):
+                return found
+            return None
+        if not self.in_range(node, None, what):
+            return None
         self.problem(node, f"{what} should be a whole number, found {describe_node(node)}")
         return None
+
+    def in_range(self, node: yaml.Node, value: int | None, what: str) -> bool:
+        """Whether a whole number (None: one YAML could not read) fits in 64 bits; reported if not."""
+        if value is None and not _too_long(node):
+            return True
+        if value is not None and (isinstance(value, bool) or fits(value)):
+            return True
+        self.problem(
+            node, f"{what} {describe_node(node)} is out of range: whole numbers go from {INT_MIN:,} to {INT_MAX:,}"
+        )
+        return False
 
     def flag(self, node: yaml.Node, what: str) -> bool | None:
         found = _scalar(node, (BOOL_TAG,))
@@ -153,6 +175,8 @@ class Reader:
 
     def value(self, node: yaml.Node, what: str) -> int | bool | None:
         found = _scalar(node, (INT_TAG, BOOL_TAG))
+        if not self.in_range(node, found if isinstance(found, int) else None, what):
+            return None
         if found is not None:
             return found
         self.problem(node, f"{what} should be a whole number or true/false, found {describe_node(node)}")
@@ -190,7 +214,7 @@ class Reader:
                 line, column = self.position_in(node, error.offset)
             else:
                 line, column = node.start_mark.line + 1, node.start_mark.column + 1
-            quoted = f" {source.strip()!r}" if quote else ""
+            quoted = f" {shorten(source.strip())}" if quote else ""
             self.problem_at(line, column, f"in {what}{quoted}: {error.message}")
             return None
 
@@ -210,8 +234,173 @@ def _scalar(node: yaml.Node, tags: tuple[str, ...]) -> int | bool | None:
     return value if isinstance(value, (int, bool)) else None
 
 
-def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str]) -> Problem:
-    """A PyYAML syntax error as a problem at its place, with a hint for the usual causes."""
+def _too_long(node: yaml.Node) -> bool:
+    """Whether YAML reads the scalar as a whole number but Python cannot (more than 4,300 digits)."""
+    if not isinstance(node, yaml.ScalarNode) or node.tag != INT_TAG:
+        return False
+    return _resolve(yaml.ScalarNode, node.value, (True, False)) == INT_TAG
+
+
+_RESOLVER = yaml.resolver.Resolver()
+
+
+def _resolve(kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
+    """The tag YAML gives an untagged value of this kind, as PyYAML's composer finds it."""
+    return str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+
+
+# ------------------------------------------------------------------ composing, within bounds
+
+MAX_NESTING = 100  # lists and mappings inside each other in one file
+MAX_ALIAS_VALUES = 50_000  # values (nodes) one file may repeat through aliases, in all
+MAX_ALIAS_CHARACTERS = 1_000_000  # characters of text one file may repeat through aliases, in all
+
+
+class LimitError(yaml.MarkedYAMLError):
+    """A file within YAML's rules but past one of ours, at the place that goes past it."""
+
+    def __init__(self, message: str, mark: Any) -> None:
+        super().__init__(problem=message, problem_mark=mark)
+
+
+class _Open:
+    """A list or mapping being composed, with its size once every alias in it is expanded."""
+
+    __slots__ = ("anchor", "characters", "key", "node", "values")
+
+    def __init__(self, node: yaml.CollectionNode, anchor: str | None) -> None:
+        self.node = node
+        self.anchor = anchor
+        self.key: yaml.Node | None = None  # a mapping's key waiting for its value
+        self.values = 1  # this node and every value in it
+        self.characters = 0  # the characters of every scalar in it
+
+
+class _Composer:
+    """PyYAML's composer, without recursion and within bounds: see `compose`."""
+
+    def __init__(self) -> None:
+        self.anchors: dict[str, tuple[yaml.Node, int, int]] = {}  # name -> node, values, characters
+        self.stack: list[_Open] = []
+        self.root: yaml.Node | None = None
+        self.documents = 0
+        self.repeated = [0, 0]  # values and characters that aliases repeat, so far
+
+    def event(self, event: yaml.Event) -> None:
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise LimitError("a story file holds one YAML document: remove the second '---'", event.start_mark)
+        elif isinstance(event, yaml.AliasEvent):
+            self.alias(event)
+        elif isinstance(event, yaml.ScalarEvent):
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
+            start: Any = event.start_mark  # the C parser's marks work as PyYAML's do
+            end: Any = event.end_mark
+            scalar = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+            self.anchor(event.anchor, scalar, 1, len(event.value), event.start_mark)
+            self.attach(scalar, 1, len(event.value))
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.open(event)
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            done = self.stack.pop()
+            done.node.end_mark = event.end_mark
+            self.anchor(done.anchor, done.node, done.values, done.characters, done.node.start_mark)
+            self.attach(done.node, done.values, done.characters)
+
+    def open(self, event: yaml.CollectionStartEvent) -> None:
+        if len(self.stack) >= MAX_NESTING:
+            raise LimitError(
+                f"lists and mappings are nested too deeply ({MAX_NESTING} levels at most)", event.start_mark
+            )
+        kind: type[yaml.CollectionNode] = (
+            yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+        )
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolve(kind, None, event.implicit)
+        start: Any = event.start_mark
+        node = kind(tag, [], start, None, flow_style=event.flow_style)
+        if event.anchor is not None and event.anchor in self.anchors:
+            self.anchor(event.anchor, node, 0, 0, event.start_mark)  # a duplicate: raises
+        self.stack.append(_Open(node, event.anchor))
+
+    def alias(self, event: yaml.AliasEvent) -> None:
+        name = str(event.anchor)
+        if name not in self.anchors:
+            inside = any(o.anchor == name for o in self.stack)
+            raise LimitError(
+                f"alias *{name} is used {'inside the value it names' if inside else 'before its anchor &' + name}",
+                event.start_mark,
+            )
+        node, values, characters = self.anchors[name]
+        self.repeated[0] += values
+        self.repeated[1] += characters
+        if self.repeated[0] > MAX_ALIAS_VALUES or self.repeated[1] > MAX_ALIAS_CHARACTERS:
+            raise LimitError(
+                f"alias *{name} repeats too much: with it, this file's aliases repeat {self.repeated[0]:,} values "
+                f"and {self.repeated[1]:,} characters, past the {MAX_ALIAS_VALUES:,} values or "
+                f"{MAX_ALIAS_CHARACTERS:,} characters one file may repeat; write the repeated part out, or share less",
+                event.start_mark,
+            )
+        self.attach(node, values, characters)
+
+    def anchor(self, name: str | None, node: yaml.Node, values: int, characters: int, mark: Any) -> None:
+        if name is None:
+            return
+        if name in self.anchors:
+            first = self.anchors[name][0].start_mark.line + 1
+            raise LimitError(f"duplicate anchor &{name}; the first is on line {first}", mark)
+        self.anchors[name] = (node, values, characters)
+
+    def attach(self, node: yaml.Node, values: int, characters: int) -> None:
+        if not self.stack:
+            self.root = node
+            return
+        top = self.stack[-1]
+        top.values += values
+        top.characters += characters
+        if isinstance(top.node, yaml.SequenceNode):
+            top.node.value.append(node)
+        elif top.key is None:
+            top.key = node
+        else:
+            top.node.value.append((top.key, node))
+            top.key = None
+
+
+def compose(text: str, loader: Any = yaml.SafeLoader) -> yaml.Node | None:
+    """The node tree of a one-document YAML text, as `yaml.compose` gives it, within bounds.
+
+    Composed from the parser's events without recursion, so no nesting can exhaust the stack
+    (libyaml's composer crashes the interpreter on 100,000 '['), and more than MAX_NESTING levels
+    are refused where they go past, before the parser slows down on them. An alias shares its
+    anchor's node, as in PyYAML, but what it would repeat if expanded is counted, aliases inside
+    an anchor included: past MAX_ALIAS_VALUES values or MAX_ALIAS_CHARACTERS characters in one
+    file, the alias that goes past is refused, so a small file cannot make the loader and every
+    later step do a huge amount of work. Raises a yaml.MarkedYAMLError.
+    """
+    composer = _Composer()
+    for event in yaml.parse(text, Loader=loader):
+        composer.event(event)
+    return composer.root
+
+
+def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str], text: str | None = None) -> Problem:
+    """A PyYAML syntax error as a problem at its place, with a hint for the usual causes.
+
+    `text` is the whole file, for errors that give an offset rather than a line (a control
+    character); without it the place is looked for in `lines`.
+    """
+    if isinstance(error, yaml.reader.ReaderError):
+        return _reader_problem(file, error, lines, text)
+    if isinstance(error, LimitError):
+        place = error.problem_mark
+        if place is None:
+            return Problem(file, 0, 0, str(error.problem), code="yaml")
+        return Problem(file, place.line + 1, place.column + 1, str(error.problem), code="yaml")
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
@@ -228,3 +417,28 @@ def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str]) -> Problem:
     if mark is None:
         return Problem(file, 0, 0, message, code="yaml")
     return Problem(file, mark.line + 1, mark.column + 1, message, code="yaml")
+
+
+# What YAML refuses in a file, anywhere: PyYAML's reader's own test.
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
+def _reader_problem(file: str, error: yaml.reader.ReaderError, lines: list[str], text: str | None) -> Problem:
+    """A character YAML does not allow (a control character, say), at its line and column."""
+    code = error.character if isinstance(error.character, int) else None
+    what = f"U+{code:04X}" if code is not None else "a character"
+    control = code is not None and (code < 0x20 or 0x7F <= code < 0xA0)
+    message = f"the character {what}{' (a control character)' if control else ''} is not allowed in YAML; remove it"
+    if text is not None:
+        found = _NON_PRINTABLE.search(text)
+        if found is not None:
+            before = text[: found.start()]
+            breaks = list(_BREAK.finditer(before))
+            column = found.start() - (breaks[-1].end() if breaks else 0)
+            return Problem(file, len(breaks) + 1, column + 1, message, code="yaml")
+    for number, line in enumerate(lines, 1):
+        found = _NON_PRINTABLE.search(line)
+        if found is not None:
+            return Problem(file, number, found.start() + 1, message, code="yaml")
+    return Problem(file, 0, 0, message, code="yaml")
