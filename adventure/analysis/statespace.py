@@ -21,6 +21,9 @@ order of the inventory, the `once` choices used in a chapter the player has left
   above max(C) + D answers every comparison ahead alike, as does every value below min(C) - U:
   it is clamped into [min(C) - U - 1, max(C) + D + 1]. A number read in any other way (`a > b`,
   `a + 1`) is kept exact, and a story that makes it grow for ever meets the search's bounds.
+- The game refuses a move whose effect would take a number past the 64-bit range, so an effect that
+  can (one that grows a number from itself, `x = x * 2`, or holds a constant past LARGE) counts
+  as reading its number exactly: the search then meets the refusal where a player would.
 - The inventory is a set for conditions (`has`, `ids`), so its order is forgotten.
 - A choice that stays in its scene and changes nothing still read (a question, a look around) is
   *inert*: taking it leads back to a state with the same future, so its `once` is forgotten, and
@@ -196,11 +199,30 @@ class _Facts:
 
     @classmethod
     def of(cls, choice: Choice) -> _Facts:
+        # The game refuses a move whose effect would leave the 64-bit range, so such an effect
+        # reads the number it sets, as a condition would: kept exact, the search sees the refusal.
+        risky = tuple((("var", e.name), None) for e in choice.effects if isinstance(e, Assign) and can_overflow(e))
         return cls(
             choice,
-            tuple(reads(choice.when)) if choice.when is not None else (),
+            (tuple(reads(choice.when)) if choice.when is not None else ()) + risky,
             tuple((("var", e.name), tuple(reads(e.value))) for e in choice.effects if isinstance(e, Assign)),
         )
+
+
+def can_overflow(effect: Assign) -> bool:
+    """Whether an effect could take its number out of range in any number of moves a search makes:
+    it grows the number from itself (`x = x * 2`, `x += x`: every move can double it), or holds a
+    number past LARGE. Steps by smaller constants or values (`x += 1`, `x = x + y`) need more than
+    2**31 moves."""
+    name, value = effect.name, effect.value
+    if any(isinstance(node, Lit) and abs(int(node.value)) > LARGE for node in walk(value)):
+        return True
+    if effect.op == "=" and isinstance(value, Binary) and value.op in ("+", "-"):
+        if value.left == Var(name):  # x = x + e, x = x - e: a step of e
+            value = value.right
+        elif value.op == "+" and value.right == Var(name):  # x = e + x
+            value = value.left
+    return any(isinstance(node, Var) and node.name == name for node in walk(value))
 
 
 def _live(story: Story, facts: list[_Facts]) -> Reads:

@@ -162,7 +162,7 @@ _NOT_POWER = 3  # `not` binds tighter than `and`, looser than comparisons
 MAX_DEPTH = 100  # nesting deeper than this is refused, so no story can exhaust the stack
 # Operators (`+`, `not`, `-a`, ...) and calls in one expression. Every walk over a tree (checking,
 # evaluating, showing, the checker's analyses) recurses at most this deep, and no value computed
-# from numbers within the 64-bit range can get too long to show: (2**63) ** 101 has 1,917 digits.
+# from numbers within the 64-bit range can get too long to show: (2**63) ** 101 has 1,916 digits.
 MAX_OPERATORS = 100
 
 

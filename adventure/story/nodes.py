@@ -287,28 +287,29 @@ class _Composer:
         self.repeated = [0, 0]  # values and characters that aliases repeat, so far
 
     def event(self, event: yaml.Event) -> None:
-        if isinstance(event, yaml.DocumentStartEvent):
-            self.documents += 1
-            if self.documents > 1:
-                raise LimitError("a story file holds one YAML document: remove the second '---'", event.start_mark)
-        elif isinstance(event, yaml.AliasEvent):
-            self.alias(event)
-        elif isinstance(event, yaml.ScalarEvent):
+        if isinstance(event, yaml.ScalarEvent):  # the commonest first
             tag = event.tag
             if tag is None or tag == "!":
                 tag = _resolve(yaml.ScalarNode, event.value, event.implicit)
             start: Any = event.start_mark  # the C parser's marks work as PyYAML's do
             end: Any = event.end_mark
             scalar = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
-            self.anchor(event.anchor, scalar, 1, len(event.value), event.start_mark)
+            if event.anchor is not None:
+                self.anchor(event.anchor, scalar, 1, len(event.value), event.start_mark)
             self.attach(scalar, 1, len(event.value))
-        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
-            self.open(event)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             done = self.stack.pop()
             done.node.end_mark = event.end_mark
             self.anchor(done.anchor, done.node, done.values, done.characters, done.node.start_mark)
             self.attach(done.node, done.values, done.characters)
+        elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.open(event)
+        elif isinstance(event, yaml.AliasEvent):
+            self.alias(event)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise LimitError("a story file holds one YAML document: remove the second '---'", event.start_mark)
 
     def open(self, event: yaml.CollectionStartEvent) -> None:
         if len(self.stack) >= MAX_NESTING:
