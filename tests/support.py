@@ -416,3 +416,15 @@ def in_terminal(
             thread.join(timeout)
     assert not failures, f"{failures[0]}; the screen:\n{screen.seen()}"
     return status, screen.seen()
+
+
+def played(story: Story, *commands: str) -> tuple[GameState, list[str]]:
+    """The state after `commands` from a new game, and the labels of the choices they took."""
+    state = engine.begin(story).state
+    log = []
+    for command in commands:
+        turn = engine.step(story, state, command)
+        state = turn.state
+        if turn.choice:
+            log.append(turn.choice.label)
+    return state, log

@@ -8,23 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from adventure.core.engine import begin, step
+from adventure.core.engine import begin
 from adventure.core.model import Story
 from adventure.core.state import GameState
 from adventure.saves.savefile import make_save, save_from_dict, save_to_dict
 
+from .support import played
+
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
-
-
-def played(story: Story, *commands: str) -> tuple[GameState, list[str]]:
-    state = begin(story).state
-    log = []
-    for command in commands:
-        turn = step(story, state, command)
-        state = turn.state
-        if turn.choice:
-            log.append(turn.choice.label)
-    return state, log
 
 
 def test_a_save_round_trips_through_json(mini: Story) -> None:

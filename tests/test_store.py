@@ -14,7 +14,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adventure.core.engine import begin, step
 from adventure.core.model import Story
 from adventure.saves.savefile import (
     AUTOSAVE,
@@ -26,18 +25,13 @@ from adventure.saves.savefile import (
 )
 from adventure.saves.store import SaveStore
 
+from .support import played
+
 NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
 
 
 def a_save(story: Story, *commands: str):  # type: ignore[no-untyped-def]
-    state = begin(story).state
-    log = []
-    for command in commands:
-        turn = step(story, state, command)
-        state = turn.state
-        if turn.choice:
-            log.append(turn.choice.label)
-    return make_save(story, state, log, NOW)
+    return make_save(story, *played(story, *commands), NOW)
 
 
 def test_the_file_is_readable_json_with_version_story_and_summary(mini: Story, tmp_path: Path) -> None:

@@ -155,3 +155,8 @@ def test_loading_a_file(tmp_path: Path) -> None:
     with pytest.raises(WalkthroughError) as caught:
         load_walkthrough(path)
     assert "'steps' should be a list" in caught.value.show()
+
+
+def test_a_walkthrough_nested_too_deeply_is_a_problem_not_a_crash() -> None:
+    walkthrough, problems = parse_walkthrough("steps:\n  - " + "[" * 5000 + "\n", "deep.yaml")
+    assert walkthrough is None and problems and problems[0].file == "deep.yaml" and problems[0].line == 2

@@ -24,7 +24,7 @@ import yaml
 from adventure.analysis.walkthrough import EXPECT_KEYS, STEP_KEYS, Expect, Named, Step, Walkthrough
 from adventure.core.errors import AdventureError, Problem
 from adventure.story.loader import SafeLoader, display_path
-from adventure.story.nodes import Reader, yaml_problem
+from adventure.story.nodes import Reader, compose, yaml_problem
 
 
 class WalkthroughError(AdventureError):
@@ -58,9 +58,9 @@ def parse_walkthrough(text: str, file: str) -> tuple[Walkthrough | None, list[Pr
     problems: list[Problem] = []
     lines = text.splitlines()
     try:
-        root = yaml.compose(text, Loader=SafeLoader)
+        root = compose(text, SafeLoader)
     except yaml.YAMLError as error:
-        return None, [yaml_problem(file, error, lines)]
+        return None, [yaml_problem(file, error, lines, text)]
     reader = Reader(file, lines, problems)
     if root is None:
         reader.problem(None, "the walkthrough is empty; it needs 'steps', a list of commands")
