@@ -46,6 +46,9 @@ story:
 vars:
   gold: 0
   door_open: false
+collection:
+  kind: id
+  name: Ids
 items:
   key:
     name: a brass key
@@ -426,5 +429,5 @@ def played(story: Story, *commands: str) -> tuple[GameState, list[str]]:
         turn = engine.step(story, state, command)
         state = turn.state
         if turn.choice:
-            log.append(turn.choice.label)
+            log.append(turn.label)
     return state, log

@@ -116,7 +116,7 @@ def test_an_unreachable_scene_is_refuted(tmp_path: Path) -> None:
     assert prop(report, "scene", "cellar").status == REFUTED
     messages = {p.message for p in report.errors}
     # With no way in at all the lint's reason is kept; the cellar has one, but it never opens.
-    assert "scene 'island' can never be reached (no other scene has 'goto: island')" in messages
+    assert "scene 'island' can never be reached (no other scene has 'goto: island' or 'call: island')" in messages
     assert "scene 'cellar' can never be reached: no play leads to it" in messages
     assert "no-way-in" not in codes(report)  # said once, as the error
 
@@ -147,7 +147,9 @@ def test_an_id_never_taken_is_refuted(tmp_path: Path) -> None:
     assert prop(report, "id", "id_b").status == REFUTED
     assert prop(report, "id", "id_a").status == PROVED and prop(report, "id", "id_a").witness == ("be kind",)
     [problem] = [p for p in report.problems if p.code == "unobtainable-id"]
-    assert problem.message == "Id 'id_b' can never be obtained (no choice does 'take id_b')"
+    assert problem.message == (
+        "Id 'id_b' can never be obtained (no effect does 'take id_b', nor is it in the starting 'inventory')"
+    )
     assert "unused-item" not in codes(report)
 
 

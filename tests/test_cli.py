@@ -41,7 +41,7 @@ def test_play_is_the_default_command(cli: Cli, mini_dir: Path) -> None:
 def test_no_arguments_play_the_shipped_story(cli: Cli, shipped_story: Story) -> None:
     ran = cli(status=0, stdin="quit\n")
     first_scene = shipped_story.scenes[shipped_story.start]
-    assert ran.out.startswith(f"== {first_scene.title} ==")
+    assert ran.out.startswith(f"== {first_scene.title.literal} ==")
 
 
 def test_the_shipped_story_plays_from_any_folder(
@@ -49,7 +49,7 @@ def test_the_shipped_story_plays_from_any_folder(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     ran = cli("play", status=0, stdin="look\nquit\n")
-    title = shipped_story.scenes[shipped_story.start].title
+    title = shipped_story.scenes[shipped_story.start].title.literal
     assert ran.out.count(f"== {title} ==") == 2  # on arrival, and again for 'look'
     assert "  1. " in ran.out
 

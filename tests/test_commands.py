@@ -1,7 +1,15 @@
 from __future__ import annotations
 
-from adventure.core.commands import match_choice, words_of
-from adventure.core.model import Choice
+from collections.abc import Sequence
+
+from adventure.core.commands import Match, words_of
+from adventure.core.commands import match_choice as match_offered
+from adventure.core.model import Choice, outline
+
+
+def match_choice(typed: str, choices: Sequence[Choice]) -> Match:
+    """Match against choices shown with their labels as written."""
+    return match_offered(typed, [(c, outline(c.label)) for c in choices])
 
 
 def choices(*labels: str, words: dict[str, tuple[str, ...]] | None = None) -> list[Choice]:

@@ -112,7 +112,16 @@ def test_look_help_and_quit_are_global(mini: Story, step: Step) -> None:
 def test_the_engine_alone_offers_no_session_commands(mini: Story, step: Step) -> None:
     [listing] = step(mini, begin(mini).state, "help").output
     offered = [line.split(":")[0] for line in listing.items]
-    assert offered == ["a number", "words", "look / l", "inventory / i", "help / ?", "quit / q"]
+    assert offered == [
+        "a number",
+        "words",
+        "look / l",
+        "inventory / i",
+        "examine / x THING",
+        "stats",
+        "help / ?",
+        "quit / q",
+    ]
 
 
 def test_completions_are_exactly_what_is_valid_now(mini: Story) -> None:

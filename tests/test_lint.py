@@ -33,8 +33,10 @@ def test_an_item_never_taken(tmp_path: Path) -> None:
         "endings:", "  lamp:\n    name: a lamp\n    kind: thing\n    description: Unlit.\nendings:"
     )
     [problem] = lint(tmp_path, story=story)
-    assert (problem.code, problem.line) == ("unused-item", 22)
-    assert problem.message == "item 'lamp' is never taken: no choice does 'take lamp'"
+    assert (problem.code, problem.line) == ("unused-item", 25)
+    assert problem.message == (
+        "item 'lamp' is never taken: no effect does 'take lamp', nor is it in the starting 'inventory'"
+    )
 
 
 def test_an_item_tested_but_never_taken_says_the_test_never_holds(tmp_path: Path) -> None:
@@ -73,7 +75,7 @@ def test_a_scene_with_no_way_in_and_no_way_out(tmp_path: Path) -> None:
     )
     problems = lint(tmp_path, scenes)
     assert [(p.code, p.line) for p in problems] == [("no-way-in", 35), ("no-way-out", 35)]
-    assert problems[0].message == "scene 'attic' has no way in: no other scene has 'goto: attic'"
+    assert problems[0].message == "scene 'attic' has no way in: no other scene has 'goto: attic' or 'call: attic'"
 
 
 @pytest.mark.parametrize(

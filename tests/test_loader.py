@@ -149,7 +149,7 @@ def test_text_keeps_words_as_written_and_joins_lines(tmp_path: Path) -> None:
     )
     story = load_story(write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": scenes}))
     choice = story.scenes["yard"].choices[0]
-    assert choice.label == "No"
+    assert choice.label.literal == "No"
     assert [p.template.parts for p in choice.say] == [("One line.",), ("Two.",)]
 
 

@@ -104,5 +104,7 @@ def test_the_schema_knows_the_keys_the_loader_knows() -> None:
     assert set(scenes["choice"]["properties"]) == set(loader.CHOICE_KEYS[0] + loader.CHOICE_KEYS[1])
     assert set(story["item"]["properties"]) == set(loader.ITEM_KEYS[0] + loader.ITEM_KEYS[1])
     assert set(story["ending"]["properties"]) == set(loader.ENDING_KEYS[0] + loader.ENDING_KEYS[1])
-    shared = ("scalar", "id", "condition", "paragraph", "text")
+    assert set(scenes["branch"]["properties"]) == set(loader.BRANCH_KEYS[0] + loader.BRANCH_KEYS[1])
+    assert set(schema("story")["properties"]) == set(loader.STORY_KEYS[0] + loader.STORY_KEYS[1])
+    shared = ("scalar", "id", "condition", "paragraph", "text", "effects", "if")
     assert {k: scenes[k] for k in shared} == {k: story[k] for k in shared}

@@ -38,6 +38,10 @@ def test_to_dict_is_plain_json_data(mini: Story, step: Step) -> None:
         "used": ["hall/1"],
         "turn": 2,
         "ending": None,
+        "seed": 0,
+        "draws": 0,
+        "stack": [],
+        "shown": {},
     }
 
 

@@ -40,7 +40,14 @@ def test_the_file_is_readable_json_with_version_story_and_summary(mini: Story, t
     data = json.loads(path.read_text())
     assert data["format"] == FORMAT
     assert data["story"] == {"id": "mini", "version": 1, "fingerprint": mini.fingerprint}
-    assert data["summary"] == {"title": "The Yard", "ids": 1, "ids_total": 2, "turn": 2, "ended": False}
+    assert data["summary"] == {
+        "title": "The Yard",
+        "ids": 1,
+        "ids_total": 2,
+        "turn": 2,
+        "ended": False,
+        "collection": "Ids",
+    }
     assert path.read_text().count("\n") > 10  # indented for people
 
 

@@ -12,13 +12,14 @@ from typing import Any
 
 import attrs
 
-from adventure.analysis.explore import Exploration, Node, explore, hopeful, parent, trap_entries
+from adventure.analysis.explore import Exploration, Node, explore, hopeful, parent, starts, trap_entries
 from adventure.analysis.lint import lint_story
 from adventure.core import engine
 from adventure.core.commands import RESERVED_WORDS, match_choice, words_of
+from adventure.core.dice import MAX_OUTCOMES, ScriptedDice, every_outcome
 from adventure.core.errors import Problem
-from adventure.core.expr import Assign
-from adventure.core.model import Choice, Source, Story
+from adventure.core.expr import Assign, leaves
+from adventure.core.model import Choice, Source, Story, outline
 from adventure.core.state import GameState
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
@@ -87,12 +88,12 @@ class Report:
 
 def command_for(story: Story, state: GameState, choice: Choice) -> str:
     """What a player types to take `choice`: its label's words when they pick it, else its number."""
-    visible = engine.visible_choices(story, state)
-    number = next((n for n, c in enumerate(visible, 1) if c.key == choice.key), 0)
+    offered = [(o.choice, o.label) for o in engine.offers(story, state)]
+    number = next((n for n, (c, _) in enumerate(offered, 1) if c.key == choice.key), 0)
     assert number, f"choice {choice.key} is not shown where the exploration took it"
-    words = " ".join(words_of(choice.label))
+    words = " ".join(words_of(offered[number - 1][1]))
     typable = words and not words.isdigit() and words.split()[0] not in RESERVED_WORDS
-    if typable and match_choice(words, visible).choice is choice:
+    if typable and match_choice(words, offered).choice is choice:
         return words
     return str(number)
 
@@ -115,13 +116,27 @@ class Witnesses:
             earlier, choice = parent(self.graph, node, good if not steps else None)
             steps.append((node, choice))
             node = earlier
-        commands, state = self.known.get(node) or ((), engine.begin(self.story).state)
+        commands, state = self.known.get(node) or ((), self._start(node))
         for reached, choice in reversed(steps):
             commands += (command_for(self.story, state, choice),)
-            state = engine.advance(self.story, state, choice)
+            state = self._follow(state, choice, reached)
             if good is None:
                 self.known[reached] = (commands, state)
         return commands, state
+
+    def _start(self, node: Node) -> GameState:
+        """The state the game begins in on the way to `node` (the dice of the first scene may differ)."""
+        target = self.graph.keys[node[1]]
+        found = [s for s in starts(self.story) if self.graph.normalise(s) == target]
+        return found[0] if found else engine.begin(self.story).state
+
+    def _follow(self, state: GameState, choice: Choice, reached: Node) -> GameState:
+        """The state after `choice` with the dice falling as on the search's way to `reached`."""
+        target = self.graph.keys[reached[1]]
+        if not self.graph.dice:
+            return engine.advance(self.story, state, choice, ScriptedDice(()))
+        outcomes = every_outcome(lambda dice: engine.advance(self.story, state, choice, dice))
+        return next((s for s in outcomes if self.graph.normalise(s) == target), outcomes[0])
 
     def commands(self, node: Node, then: Choice | None = None) -> tuple[str, ...]:
         commands, state = self.to(node)
@@ -181,7 +196,7 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
         # of range, which normalised states can hide: see statespace.LARGE), nothing is claimed.
         try:
             return Property(kind, subject, PROVED, witnesses.commands(node, then))
-        except engine.OutOfRange:
+        except engine.Refused:
             return Property(kind, subject, UNKNOWN)
 
     properties = []
@@ -206,7 +221,7 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
         for scene, node in trap_entries(graph, good).items():
             try:
                 commands, stuck[scene] = witnesses.to(node, good)
-            except engine.OutOfRange:
+            except engine.Refused:
                 unsure = True
                 continue
             properties.append(Property("softlock", scene, REFUTED, commands))
@@ -285,7 +300,20 @@ def _refused(story: Story, graph: Exploration, lints: dict[tuple[str, str, int, 
             if refusal is None:
                 continue
             source = choice.source
-            effect = next((e for e in choice.effects if isinstance(e, Assign) and e.name == refusal.name), None)
+            label = outline(choice.label)
+            if not isinstance(refusal, engine.OutOfRange):
+                why = refusal.message.removesuffix("; nothing happened.").removeprefix("That ")
+                problems.append(
+                    _at(
+                        source,
+                        f"choice {number} of scene {scene_id!r} ({label!r}) is refused in some play: "
+                        f"{why[:1].lower() + why[1:]}, so nothing happens",
+                        "refused",
+                        "warning",
+                    )
+                )
+                continue
+            effect = next((e for e in leaves(choice.effects) if isinstance(e, Assign) and e.name == refusal.name), None)
             if effect is not None and effect.line:
                 source = Source(source.file, effect.line, effect.column)
             if ("overflow", source.file, source.line, source.column) in lints:
@@ -294,12 +322,25 @@ def _refused(story: Story, graph: Exploration, lints: dict[tuple[str, str, int, 
             problems.append(
                 _at(
                     source,
-                    f"choice {number} of scene {scene_id!r} ({choice.label!r}) is refused in some play: it would take "
+                    f"choice {number} of scene {scene_id!r} ({label!r}) is refused in some play: it would take "
                     f"{refusal.name} past the {limit} number the story can hold, so nothing happens",
                     "out-of-range",
                     "warning",
                 )
             )
+    for key in sorted(graph.too_many):
+        scene_id, place = key.split("/")
+        choice = story.scenes[scene_id].choices[int(place) - 1]
+        problems.append(
+            _at(
+                choice.source,
+                f"choice {place} of scene {scene_id!r} ({outline(choice.label)!r}) has more than "
+                f"{MAX_OUTCOMES:,} ways the dice can fall; the checker does not follow it (roll fewer dice, "
+                "or smaller ones)",
+                "too-many-outcomes",
+                "warning",
+            )
+        )
     return problems
 
 
@@ -340,7 +381,7 @@ def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, i
             problems.append(
                 _at(
                     source,
-                    f"choice {number} of scene {scene_id!r} ({choice.label!r}) is never shown: "
+                    f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) is never shown: "
                     "its condition never holds when the player is there",
                     "never-shown",
                     "warning",

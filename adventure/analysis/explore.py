@@ -19,11 +19,12 @@ from collections.abc import Callable
 import attrs
 
 from adventure.analysis.masks import Clamp, Counter, Layout, Transform
-from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, walk
+from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, move_effects, move_tests, walk
 from adventure.core import engine
-from adventure.core.expr import Assign, Env, Var, fits
+from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
+from adventure.core.expr import Assign, Binary, Env, Var, fits, leaves
 from adventure.core.model import Choice, Story
-from adventure.core.state import FrozenMap, GameState
+from adventure.core.state import FrozenMap, GameState, new_game
 
 MAX_BITS = 1 << 16  # the widest mask: 8 KiB integers stay fast
 
@@ -56,13 +57,17 @@ def counters(analysis: Analysis) -> Layout:
     that matter in the most scenes first: each multiplies the states most while it stays in keys.
     """
     story = analysis.story
+    # A counter's values share one edge, so nothing but a choice's `when` and `requires` may read
+    # it: not an effect's value, nor anything that decides where a move leads or what it does.
     read_by_effects = {
         node.name
         for scene in story.scenes.values()
         for choice in scene.choices
-        for effect in choice.effects
-        if isinstance(effect, Assign)
-        for node in walk(effect.value)
+        for expr in (
+            *(e.value for e in leaves(move_effects(story, choice)) if isinstance(e, Assign)),
+            *(t for t in move_tests(story, choice) if t is not choice.requires),
+        )
+        for node in walk(expr)
         if isinstance(node, Var)
     }
     everywhere = frozenset(story.scenes)
@@ -108,7 +113,9 @@ class Exploration:
     unexpanded: dict[int, int] = attrs.field(factory=dict)  # reached when a bound stopped the search
     obtained: dict[str, tuple[int, int, Edge]] = attrs.field(factory=dict)  # Id -> level, key, edge
     clamps: dict[str, Clamp] = attrs.field(factory=dict)
-    refused: dict[str, engine.OutOfRange] = attrs.field(factory=dict)  # choice key -> why the game refused it
+    refused: dict[str, engine.Refused] = attrs.field(factory=dict)  # choice key -> why the game refused it
+    too_many: set[str] = attrs.field(factory=set)  # keys of choices with more outcomes than the checker follows
+    dice: bool = False  # whether some move had more than one outcome
     states: int = 0
     limit: str = ""  # "", or the bound that stopped the search: "states" or "seconds" (--max-states, --max-seconds)
 
@@ -147,16 +154,36 @@ class Exploration:
             enable = self._enable(state, env, choice)
             if not enable:
                 continue
-            try:
-                reached = engine.advance(self.story, state, choice)
-            except engine.OutOfRange as refusal:
-                self.refused.setdefault(choice.key, refusal)
-                continue  # the game refuses the move, changing nothing: no edge
-            transform = self._transform(choice, reached.ended)
-            obtains = tuple(i for i in reached.inventory if i in self.story.id_items)
-            clamp = self.clamp(reached.scene if not reached.ended else "")
-            found.append(Edge(choice, enable, self.key(reached), transform, clamp, obtains))
+            for reached in self.outcomes(state, choice):
+                transform = self._transform(choice, reached.ended)
+                obtains = tuple(i for i in reached.inventory if i in self.story.id_items)
+                clamp = self.clamp(reached.scene if not reached.ended else "")
+                found.append(Edge(choice, enable, self.key(reached), transform, clamp, obtains))
         return found
+
+    def outcomes(self, state: GameState, choice: Choice) -> list[GameState]:
+        """Every state the choice can lead to, one per way the dice fall; those the game refuses left out."""
+
+        def run(dice: ScriptedDice) -> GameState | engine.Refused:
+            try:
+                return engine.advance(self.story, state, choice, dice)
+            except engine.Refused as refusal:
+                return refusal
+
+        try:
+            results = every_outcome(run)
+        except TooManyOutcomes:
+            self.too_many.add(choice.key)
+            return []
+        if len(results) > 1:
+            self.dice = True
+        reached = []
+        for result in results:
+            if isinstance(result, engine.Refused):
+                self.refused.setdefault(choice.key, result)  # the game refuses the move, changing nothing
+            else:
+                reached.append(result)
+        return reached
 
     def clamp(self, scene: str) -> Clamp:
         """The normalisation of the counters on entering `scene` ("": an ending)."""
@@ -179,20 +206,23 @@ class Exploration:
         return self.clamps[scene]
 
     def _enable(self, state: GameState, env: Env, choice: Choice) -> int:
-        """The counter values for which the choice shows, as a mask."""
-        if choice.when is None:
+        """The counter values for which the choice shows and can be taken, as a mask."""
+        condition = choice.when
+        if choice.requires is not None:
+            condition = choice.requires if condition is None else Binary("and", condition, choice.requires)
+        if condition is None:
             return self.layout.full
         layout = self.layout
         read = sorted(
-            {layout.position[n.name] for n in walk(choice.when) if isinstance(n, Var) and n.name in layout.position}
+            {layout.position[n.name] for n in walk(condition) if isinstance(n, Var) and n.name in layout.position}
         )
         if not read:
-            return layout.full if engine.holds(choice.when, env) else 0
+            return layout.full if engine.holds(condition, env) else 0
         mask = 0
         for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
             named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=False)}
             trial = Env({**env.variables, **named}, env.has, env.visits, env.builtins)
-            if engine.holds(choice.when, trial):
+            if engine.holds(condition, trial):
                 part = layout.full
                 for i, j in zip(read, values, strict=False):
                     part &= layout.plane(i, j)
@@ -206,7 +236,7 @@ class Exploration:
         sets: list[tuple[int, int]] = []
         shift, guard = 0, layout.full
         for i, c in enumerate(layout.counters):
-            kind, amount = fold(choice, c.name) or ("+", 0)  # counters are only changed by constants
+            kind, amount = fold(self.story, choice, c.name) or ("+", 0)  # counters are only changed by constants
             if kind == "=":
                 sets.append((i, int(amount) - c.low))
             elif amount:
@@ -232,11 +262,12 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
     except OutOfTime:
         return _stopped(story)
     graph = Exploration(story, analysis, layout, normalise)
-    began = engine.begin(story).state
-    start = graph.key(began)
-    frontier = {start: graph.clamp(began.scene).apply(1 << layout.origin)}
-    graph.seen[start] = frontier[start]
-    graph.states = 1
+    frontier: dict[int, int] = {}
+    for began in starts(story):
+        start = graph.key(began)
+        frontier[start] = graph.clamp(began.scene).apply(1 << layout.origin)
+        graph.seen[start] = frontier[start]
+    graph.states = len(frontier)
     while frontier:
         graph.levels.append(frontier)
         level = len(graph.levels) - 1
@@ -267,6 +298,22 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
             graph.limit, graph.unexpanded = "states", frontier
             return graph
     return graph
+
+
+def starts(story: Story) -> list[GameState]:
+    """Every state a game can begin in: one, unless the first scene's `on_enter` rolls dice."""
+
+    def run(dice: ScriptedDice) -> GameState | None:
+        try:
+            return engine.enter(story, new_game(story), story.start, dice)
+        except engine.Refused:
+            return None
+
+    try:
+        found = [s for s in every_outcome(run) if s is not None]
+    except TooManyOutcomes:
+        found = []
+    return found or [engine.begin(story).state]
 
 
 def _stopped(story: Story) -> Exploration:

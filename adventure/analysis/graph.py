@@ -14,7 +14,7 @@ import attrs
 
 from adventure.core.errors import UsageError
 from adventure.core.expr import show
-from adventure.core.model import Choice, Story
+from adventure.core.model import Choice, Story, outline
 
 FORMATS = ("dot", "mermaid")
 
@@ -31,13 +31,21 @@ def arrows(story: Story) -> Iterator[Arrow]:
     """Every choice that moves the player, in the order the author wrote them."""
     for scene_id, scene in story.scenes.items():
         for choice in scene.choices:
-            target = choice.goto if choice.goto is not None else f"end:{choice.end}" if choice.end is not None else None
-            if target is not None:
-                yield Arrow(scene_id, target, choice.label, show(choice.when) if choice.when is not None else "")
+            label = outline(choice.label)
+            cases = [(b.when, b.way) for b in choice.branches]
+            if not choice.branches or choice.branches[-1].when is not None:
+                cases.append((None, choice.way))
+            for when, way in cases:
+                target = way.scene if way.scene is not None else f"end:{way.end}" if way.end is not None else None
+                if target is None:
+                    continue
+                conditions = [show(c) for c in (choice.when, when) if c is not None]
+                shown = label + (" (call)" if way.call is not None else "")
+                yield Arrow(scene_id, target, shown, " and ".join(conditions))
 
 
 def _staying(choices: tuple[Choice, ...]) -> int:
-    return sum(1 for c in choices if c.goto is None and c.end is None)
+    return sum(1 for c in choices if not c.moves)
 
 
 def render_graph(story: Story, format: str = "dot") -> str:
@@ -67,14 +75,14 @@ def _dot(story: Story) -> str:
         '  edge [fontname="Helvetica", fontsize=10];',
     ]
     for scene_id, scene in story.scenes.items():
-        label = f"{scene.title}\n({scene_id})"
+        label = f"{outline(scene.title)}\n({scene_id})"
         staying = _staying(scene.choices)
         if staying:
             label += f"\n+{staying} choice{'s that stay' if staying > 1 else ' that stays'}"
         extra = ", penwidth=2.5" if scene_id == story.start else ""
         lines.append(f"  {_dot_text(scene_id)} [label={_dot_text(label)}{extra}];")
     for ending_id, ending in story.endings.items():
-        label = f"{ending.title}\n(ending {ending_id})"
+        label = f"{outline(ending.title)}\n(ending {ending_id})"
         lines.append(f'  {_dot_text("end:" + ending_id)} [label={_dot_text(label)}, shape=doubleoctagon, style=""];')
     lines.append('  "(start)" [shape=point];')  # not a possible scene id
     lines.append(f'  "(start)" -> {_dot_text(story.start)};')
@@ -104,13 +112,13 @@ def _mermaid_id(node: str) -> str:
 def _mermaid(story: Story) -> str:
     lines = ["flowchart LR"]
     for scene_id, scene in story.scenes.items():
-        label = f"{scene.title}\n({scene_id})"
+        label = f"{outline(scene.title)}\n({scene_id})"
         staying = _staying(scene.choices)
         if staying:
             label += f"\n+{staying} choice{'s that stay' if staying > 1 else ' that stays'}"
         lines.append(f"  {_mermaid_id(scene_id)}[{_mermaid_text(label)}]")
     for ending_id, ending in story.endings.items():
-        label = f"{ending.title}\n(ending {ending_id})"
+        label = f"{outline(ending.title)}\n(ending {ending_id})"
         lines.append(f"  {_mermaid_id('end:' + ending_id)}([{_mermaid_text(label)}])")
     lines.append("  start((start)) --> " + _mermaid_id(story.start))
     for arrow in arrows(story):

@@ -12,8 +12,24 @@ from collections.abc import Callable, Iterator, Mapping, MutableMapping
 
 from adventure.analysis.statespace import constant, reachable, walk
 from adventure.core.errors import Problem
-from adventure.core.expr import INT_MAX, INT_MIN, Assign, Binary, Call, Drop, Effect, Expr, Lit, Take, Unary, Var, show
-from adventure.core.model import Choice, Source, Story, Text
+from adventure.core.expr import (
+    INT_MAX,
+    INT_MIN,
+    Assign,
+    Binary,
+    Call,
+    Drop,
+    Effect,
+    Expr,
+    Lit,
+    Take,
+    Unary,
+    Var,
+    leaves,
+    show,
+    tests,
+)
+from adventure.core.model import Choice, Source, Story, Text, outline, template_exprs
 
 # The values a condition may take, as the linter sees them: a set of truth values, or an interval
 # of whole numbers (None: unbounded on that side).
@@ -40,21 +56,54 @@ def _text_exprs(text: Text) -> Iterator[Expr]:
     for paragraph in text:
         if paragraph.when is not None:
             yield paragraph.when
-        yield from (part for part in paragraph.template.parts if not isinstance(part, str))
+        yield from template_exprs(paragraph.template)
+
+
+def _effect_exprs(effects: tuple[Effect, ...]) -> Iterator[Expr]:
+    yield from tests(effects)
+    yield from (e.value for e in leaves(effects) if isinstance(e, Assign))
 
 
 def story_exprs(story: Story) -> Iterator[Expr]:
-    """Every expression that is read: conditions, effect values, and the `{...}` holes in text."""
+    """Every expression that is read: conditions, effect values, and the `{...}` in any text."""
     for scene in story.scenes.values():
+        yield from template_exprs(scene.title)
         for text in (scene.text, scene.first, scene.again):
             yield from _text_exprs(text)
+        yield from _effect_exprs(scene.on_enter)
+        yield from _effect_exprs(scene.on_first_enter)
         for choice in scene.choices:
-            if choice.when is not None:
-                yield choice.when
+            yield from (e for e in (choice.when, choice.requires) if e is not None)
+            yield from template_exprs(choice.label)
+            if choice.because is not None:
+                yield from template_exprs(choice.because)
             yield from _text_exprs(choice.say)
-            yield from (e.value for e in choice.effects if isinstance(e, Assign))
+            yield from _effect_exprs(choice.effects)
+            for branch in choice.branches:
+                if branch.when is not None:
+                    yield branch.when
+                yield from _text_exprs(branch.say)
+                yield from _effect_exprs(branch.effects)
+    yield from _effect_exprs(story.every_turn)
+    for item in story.items.values():
+        yield from template_exprs(item.name)
+        yield from _text_exprs(item.description)
     for ending in story.endings.values():
+        yield from template_exprs(ending.title)
         yield from _text_exprs(ending.text)
+    yield from (Var(stat.variable) for stat in story.stats)
+
+
+def all_effects(story: Story) -> Iterator[Assign | Take | Drop]:
+    """Every assignment, take and drop anywhere in the story, under an `if` or not."""
+    for scene in story.scenes.values():
+        yield from leaves(scene.on_enter)
+        yield from leaves(scene.on_first_enter)
+        for choice in scene.choices:
+            yield from leaves(choice.effects)
+            for branch in choice.branches:
+                yield from leaves(branch.effects)
+    yield from leaves(story.every_turn)
 
 
 def _all_choices(story: Story) -> Iterator[tuple[str, int, Choice]]:
@@ -71,8 +120,8 @@ def _unused(story: Story) -> Iterator[Problem]:
         for node in walk(expr)
         if isinstance(node, Call) and node.func == "has" and isinstance(node.args[0], Var)
     }
-    set_vars = {e.name for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Assign)}
-    taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
+    set_vars = {e.name for e in all_effects(story) if isinstance(e, Assign)}
+    taken = {e.item for e in all_effects(story) if isinstance(e, Take)} | set(story.inventory)
     for name in story.variables:
         if name not in read_vars:
             how = "set but never read" if name in set_vars else "never used"
@@ -82,7 +131,10 @@ def _unused(story: Story) -> Iterator[Problem]:
         if item.id not in taken:
             also = f", so has({item.id}) never holds" if item.id in tested else ""
             yield _warning(
-                item.source, f"item {item.id!r} is never taken: no choice does 'take {item.id}'{also}", "unused-item"
+                item.source,
+                f"item {item.id!r} is never taken: no effect does 'take {item.id}', nor is it in the starting "
+                f"'inventory'{also}",
+                "unused-item",
             )
 
 
@@ -90,16 +142,20 @@ def _unused(story: Story) -> Iterator[Problem]:
 
 
 def _dead_ends(story: Story) -> Iterator[Problem]:
-    entered = {c.goto for scene_id, _, c in _all_choices(story) if c.goto not in (None, scene_id)}
+    entered = {w.scene for scene_id, _, c in _all_choices(story) for w in c.ways if w.scene not in (None, scene_id)}
     for scene_id, scene in story.scenes.items():
         if scene_id != story.start and scene_id not in entered:
             yield _warning(
-                scene.source, f"scene {scene_id!r} has no way in: no other scene has 'goto: {scene_id}'", "no-way-in"
+                scene.source,
+                f"scene {scene_id!r} has no way in: no other scene has 'goto: {scene_id}' or 'call: {scene_id}'",
+                "no-way-in",
             )
-        if not any(c.end is not None or c.goto not in (None, scene_id) for c in scene.choices):
+        if not any(
+            w.end is not None or w.back or w.scene not in (None, scene_id) for c in scene.choices for w in c.ways
+        ):
             yield _warning(
                 scene.source,
-                f"scene {scene_id!r} has no way out: no choice has 'end', or 'goto' to another scene",
+                f"scene {scene_id!r} has no way out: no choice has 'end', 'back', or 'goto' to another scene",
                 "no-way-out",
             )
 
@@ -110,7 +166,7 @@ def _dead_ends(story: Story) -> Iterator[Problem]:
 def _never_holds(story: Story) -> Iterator[Problem]:
     """Conditions false whatever the player does, judged from every value a name can ever take."""
     values = _variable_values(story)
-    taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
+    taken = {e.item for e in all_effects(story) if isinstance(e, Take)} | set(story.inventory)
     reach = reachable(story, story.start)
     ids = len(story.id_items & taken)
     for scene_id, number, choice in _all_choices(story):
@@ -120,7 +176,7 @@ def _never_holds(story: Story) -> Iterator[Problem]:
         if _eval(choice.when, env) == frozenset((False,)):
             yield _warning(
                 choice.source,
-                f"choice {number} of scene {scene_id!r} ({choice.label!r}) can never be shown: "
+                f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) can never be shown: "
                 f"'when: {show(choice.when)}' never holds",
                 "never-holds",
             )
@@ -134,10 +190,8 @@ def _variable_values(story: Story) -> dict[str, Abstract]:
             result[name] = frozenset((start,))
         else:
             result[name] = (start, start)
-    for _, _, choice in _all_choices(story):
-        for effect in choice.effects:
-            if not isinstance(effect, Assign):
-                continue
+    for effect in all_effects(story):
+        if isinstance(effect, Assign):
             now = result[effect.name]
             value = constant(effect.value)
             if isinstance(now, frozenset):
@@ -313,11 +367,11 @@ def _overflows(story: Story) -> Iterator[Problem]:
     """
     ranges = _number_ranges(story)
     truths = _variable_values(story)
-    taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
+    taken = {e.item for e in all_effects(story) if isinstance(e, Take)} | set(story.inventory)
     reach = reachable(story, story.start)
     ids = len(story.id_items & taken)
     component = _components(story)
-    effects = [e for _, _, c in _all_choices(story) for e in c.effects]
+    effects: list[Effect] = list(all_effects(story))
     known: dict[str, Abstract] = {**truths, **ranges}
     for scene_id, number, choice in _all_choices(story):
         if not any(isinstance(e, Assign) and e.name in ranges for e in choice.effects):
@@ -354,7 +408,7 @@ def _overflows(story: Story) -> Iterator[Problem]:
             yield _warning(
                 source,
                 f"'{effect.name} {effect.op} {show(effect.value)}' in choice {number} of scene {scene_id!r} "
-                f"({choice.label!r}) can take {effect.name} past the {limit}: {why}; "
+                f"({outline(choice.label)!r}) can take {effect.name} past the {limit}: {why}; "
                 "the game refuses the move then",
                 "overflow",
             )
@@ -426,7 +480,7 @@ def _number_ranges(story: Story) -> dict[str, Interval]:
         name: (int(start), int(start)) for name, start in story.variables.items() if not isinstance(start, bool)
     }
     truths = _variable_values(story)
-    taken = {e.item for _, _, c in _all_choices(story) for e in c.effects if isinstance(e, Take)}
+    taken = {e.item for e in all_effects(story) if isinstance(e, Take)} | set(story.inventory)
     reach = reachable(story, story.start)
     ids = len(story.id_items & taken)
     choices = [
@@ -505,7 +559,9 @@ def _comparison(expr: Expr) -> tuple[str, str, int] | None:
 
 def _components(story: Story) -> dict[str, str]:
     """Each scene's strongly connected component of `goto`s, named by one of its scenes."""
-    edges = {s: [c.goto for c in scene.choices if c.goto is not None] for s, scene in story.scenes.items()}
+    edges = {
+        s: [w.scene for c in scene.choices for w in c.ways if w.scene is not None] for s, scene in story.scenes.items()
+    }
     order: list[str] = []
     seen: set[str] = set()
     for root in edges:

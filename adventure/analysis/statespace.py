@@ -40,7 +40,23 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
-from adventure.core.expr import COMPARISONS, Assign, Binary, Call, Drop, Expr, Lit, Take, Unary, Var
+from adventure.core.expr import (
+    COMPARISONS,
+    Assign,
+    Binary,
+    Call,
+    Drop,
+    Effect,
+    Expr,
+    If,
+    Lit,
+    Take,
+    Unary,
+    Var,
+    guarded,
+    leaves,
+    tests,
+)
 from adventure.core.model import Choice, Story
 from adventure.core.state import FrozenMap, GameState
 
@@ -143,7 +159,20 @@ def never() -> bool:
 
 
 def _edges(story: Story) -> dict[str, set[str]]:
-    return {scene_id: {c.goto for c in scene.choices if c.goto is not None} for scene_id, scene in story.scenes.items()}
+    """Each scene's next scenes: where its choices `goto` or `call`, and, for a `back`, every scene
+    that calls (the game state knows which; this graph does not need to)."""
+    callers = {s for s, scene in story.scenes.items() for c in scene.choices for w in c.ways if w.call is not None}
+    edges: dict[str, set[str]] = {}
+    for scene_id, scene in story.scenes.items():
+        found: set[str] = set()
+        for choice in scene.choices:
+            for way in choice.ways:
+                if way.scene is not None:
+                    found.add(way.scene)
+                elif way.back:
+                    found |= callers
+        edges[scene_id] = found
+    return edges
 
 
 def _reach(edges: dict[str, set[str]], scene_id: str) -> frozenset[str]:
@@ -177,11 +206,45 @@ def successors(story: Story, out_of_time: Callable[[], bool] = never) -> dict[st
     return result
 
 
+def move_effects(story: Story, choice: Choice) -> tuple[Effect, ...]:
+    """Every effect a choice can run, wherever it leads: its own, its branches', every turn's, and
+    those of the scenes it can enter. Branches and first visits make them conditional: they are
+    read here as `if`s, so no caller mistakes one for an effect that always happens."""
+    found: list[Effect] = list(choice.effects)
+    for branch in choice.branches:
+        if branch.effects:
+            found.append(If(branch.when or Lit(True), branch.effects))
+    found.extend(story.every_turn)
+    scenes = sorted({w.scene for w in choice.ways if w.scene is not None})
+    for scene_id in scenes:
+        scene = story.scenes[scene_id]
+        entering: list[Effect] = []
+        if scene.on_first_enter:
+            entering.append(If(Unary("not", Call("seen", (Var(scene_id),))), scene.on_first_enter))
+        entering.extend(scene.on_enter)
+        if len(choice.ways) == 1:
+            found.extend(entering)  # the only way on: its effects always run
+        elif entering:
+            found.append(If(Lit(True), tuple(entering)))  # only in the plays that go there
+    return tuple(found)
+
+
+def move_tests(story: Story, choice: Choice) -> Iterator[Expr]:
+    """What decides what a choice does, besides its `when`: `requires`, branch conditions, the
+    conditions of its `if`s, and whether a scene it enters was seen (for `on_first_enter`)."""
+    if choice.requires is not None:
+        yield choice.requires
+    for branch in choice.branches:
+        if branch.when is not None:
+            yield branch.when
+    yield from tests(move_effects(story, choice))
+
+
 def _inert(story: Story, choice: Choice, live: Reads) -> bool:
     """Whether a choice stays in its scene and changes nothing in `live` (see the module's doc)."""
-    if choice.goto is not None or choice.end is not None or TURN in live:
+    if choice.moves or TURN in live:
         return False
-    for effect in choice.effects:
+    for effect in leaves(move_effects(story, choice)):
         if isinstance(effect, Assign) and ("var", effect.name) in live:
             return False
         if isinstance(effect, (Take, Drop)) and (effect.item in story.id_items or ("item", effect.item) in live):
@@ -198,14 +261,18 @@ class _Facts:
     assigns: tuple[tuple[Quantity, tuple[tuple[Quantity, int | None], ...]], ...]
 
     @classmethod
-    def of(cls, choice: Choice) -> _Facts:
+    def of(cls, story: Story, choice: Choice) -> _Facts:
+        effects = move_effects(story, choice)
         # The game refuses a move whose effect would leave the 64-bit range, so such an effect
         # reads the number it sets, as a condition would: kept exact, the search sees the refusal.
-        risky = tuple((("var", e.name), None) for e in choice.effects if isinstance(e, Assign) and can_overflow(e))
+        risky = tuple((("var", e.name), None) for e in leaves(effects) if isinstance(e, Assign) and can_overflow(e))
+        conditions = [choice.when] if choice.when is not None else []
+        conditions.extend(move_tests(story, choice))
+        # `back` leads where the stack says: what decides that is kept whole (see Normaliser).
         return cls(
             choice,
-            (tuple(reads(choice.when)) if choice.when is not None else ()) + risky,
-            tuple((("var", e.name), tuple(reads(e.value))) for e in choice.effects if isinstance(e, Assign)),
+            tuple(read for condition in conditions for read in reads(condition)) + risky,
+            tuple((("var", e.name), tuple(reads(e.value))) for e in leaves(effects) if isinstance(e, Assign)),
         )
 
 
@@ -267,9 +334,10 @@ class Analysis:
         cyclic = frozenset(
             scene_id
             for scene_id, scene in story.scenes.items()
-            if any(c.goto is not None and scene_id in reach[c.goto] for c in scene.choices)
+            if any(w.scene is not None and scene_id in reach[w.scene] for c in scene.choices for w in c.ways)
+            or any(w.back for c in scene.choices for w in c.ways)
         )
-        facts = {s: [_Facts.of(c) for c in scene.choices] for s, scene in story.scenes.items()}
+        facts = {s: [_Facts.of(story, c) for c in scene.choices] for s, scene in story.scenes.items()}
         live: dict[str, Reads] = {}
         for scene_id, scenes in reach.items():
             if out_of_time():
@@ -282,9 +350,9 @@ class Analysis:
 
     def repeats(self, scene_id: str, choice: Choice) -> bool:
         """Whether one play can take `choice` more than once."""
-        if choice.once or choice.end is not None:
+        if choice.once or all(w.end is not None for w in choice.ways):
             return False
-        return choice.goto is None or scene_id in self.cyclic
+        return not all(w.goto is not None or w.end is not None for w in choice.ways) or scene_id in self.cyclic
 
     def changes(self, scenes: frozenset[str], name: str) -> tuple[int | None, int | None, set[int]] | None:
         """How much a variable can still rise and fall, and the constants it can be set to.
@@ -300,7 +368,7 @@ class Analysis:
             for choice in self.story.scenes[scene_id].choices:
                 if choice.key in self.inert:
                     continue
-                change = fold(choice, name)
+                change = fold(self.story, choice, name)
                 if change is None:
                     return None
                 kind, amount = change
@@ -332,7 +400,7 @@ def _large(story: Story, facts: dict[str, list[_Facts]]) -> frozenset[str]:
             for quantity, value in fact.condition:
                 if quantity[0] == "var" and value is not None and abs(value) > LARGE:
                     found.add(quantity[1])
-            for effect in fact.choice.effects:
+            for effect in leaves(move_effects(story, fact.choice)):
                 if isinstance(effect, Assign) and any(
                     isinstance(node, Lit) and abs(int(node.value)) > LARGE for node in walk(effect.value)
                 ):
@@ -340,11 +408,14 @@ def _large(story: Story, facts: dict[str, list[_Facts]]) -> frozenset[str]:
     return frozenset(found)
 
 
-def fold(choice: Choice, name: str) -> tuple[str, int] | None:
+def fold(story: Story, choice: Choice, name: str) -> tuple[str, int] | None:
     """What a choice's effects do to a variable: ("+", delta) or ("=", value), a truth value as 0
-    or 1; None if it sets it from anything but constants."""
+    or 1; None if it sets it from anything but constants, or only in some plays (under an `if`)."""
     kind, amount = "+", 0
-    for effect in choice.effects:
+    effects = move_effects(story, choice)
+    if name in guarded(effects):
+        return None
+    for effect in effects:
         if not isinstance(effect, Assign) or effect.name != name:
             continue
         literal = effect.value.value if isinstance(effect.value, Lit) and isinstance(effect.value.value, bool) else None
@@ -460,4 +531,5 @@ class Normaliser:
             visits=visits,
             used=state.used & plan.used,
             turn=0 if plan.turn is None else plan.turn.clamp(state.turn),
+            stack=state.stack,  # where each `back` leads: kept whole; the dice and the text's counts go
         )

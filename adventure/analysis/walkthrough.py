@@ -17,7 +17,7 @@ from adventure.core import output as out
 from adventure.core.commands import GAME_SPELLINGS
 from adventure.core.errors import Problem
 from adventure.core.expr import suggest
-from adventure.core.model import Source, Story
+from adventure.core.model import Source, Story, outline
 from adventure.core.output import plain
 from adventure.core.state import GameState
 
@@ -155,8 +155,8 @@ def _refusal(output: out.Output) -> str:
 
 def _where(story: Story, state: GameState) -> str:
     if state.ended:
-        return f"the story ended with {state.ending!r} ({story.endings[state.ending or ''].title})"
-    return f"the player is in scene {state.scene!r} ({story.scenes[state.scene].title})"
+        return f"the story ended with {state.ending!r} ({outline(story.endings[state.ending or ''].title)})"
+    return f"the player is in scene {state.scene!r} ({outline(story.scenes[state.scene].title)})"
 
 
 def _squash(text: str) -> str:

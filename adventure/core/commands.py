@@ -27,7 +27,9 @@ class Verb:
 
 VERBS: tuple[Verb, ...] = (
     Verb("look", ("l",), "", "describe the scene again"),
-    Verb("inventory", ("i",), "", "what you carry, your Ids apart"),
+    Verb("inventory", ("i",), "", "what you carry"),
+    Verb("examine", ("x",), "THING", "look closely at something you carry"),
+    Verb("stats", (), "", "the story's score and stats"),
     Verb("help", ("?",), "", "this list"),
     Verb("quit", ("q",), "", "leave the game (it is kept in the autosave)"),
     # Answered by the session, around the story: they need memory of past moves, or files.
@@ -87,8 +89,9 @@ def _rank(typed: tuple[str, ...], phrase: tuple[str, ...]) -> int:
     return 2 if first == 0 else 1
 
 
-def match_choice(typed_text: str, choices: Sequence[Choice]) -> Match:
-    """Pick the choice a player means: a number, or words from its label or extra words."""
+def match_choice(typed_text: str, offered: Sequence[tuple[Choice, str]]) -> Match:
+    """Pick the choice a player means: a number, or words from its label (as shown) or extra words."""
+    choices = [choice for choice, _ in offered]
     stripped = typed_text.strip()
     if stripped.isascii() and stripped.isdigit():
         # A number too long to be a choice is no choice (and int() refuses 4,301 digits or more).
@@ -97,8 +100,8 @@ def match_choice(typed_text: str, choices: Sequence[Choice]) -> Match:
     typed = words_of(stripped)
     best = 0
     found: list[Choice] = []
-    for choice in choices:
-        rank = max([_rank(typed, words_of(choice.label))] + [_rank(typed, words_of(w)) for w in choice.words])
+    for choice, label in offered:
+        rank = max([_rank(typed, words_of(label))] + [_rank(typed, words_of(w)) for w in choice.words])
         if rank > best:
             best, found = rank, [choice]
         elif rank == best and rank:

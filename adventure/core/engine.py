@@ -2,16 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 
 import attrs
 
 from adventure.core import output as out
 from adventure.core.commands import GAME_SPELLINGS, GAME_VERBS, Verb, match_choice, words_of
-from adventure.core.expr import INT_MAX, INT_MIN, Drop, Env, Expr, Take, Value, evaluate, fits
-from adventure.core.model import Choice, Scene, Story, Text
+from adventure.core.dice import SeededDice, pick
+from adventure.core.expr import (
+    INT_MAX,
+    INT_MIN,
+    Dice,
+    Drop,
+    Effect,
+    Env,
+    Expr,
+    If,
+    Take,
+    Undefined,
+    Value,
+    evaluate,
+    fits,
+)
+from adventure.core.model import (
+    CYCLE,
+    ONCE,
+    SEQUENCE,
+    Branch,
+    Choice,
+    Cond,
+    Scene,
+    Story,
+    Template,
+    Text,
+    Vary,
+    Way,
+)
 from adventure.core.output import Block, Output
-from adventure.core.state import GameState, new_game
+from adventure.core.state import MAX_CALLS, FrozenMap, GameState, new_game
 
 
 @attrs.frozen
@@ -20,10 +49,19 @@ class Turn:
     output: Output
     quit: bool = False
     choice: Choice | None = None  # the choice taken, if the command took one
+    label: str = ""  # its label as the player saw it
 
 
-class OutOfRange(Exception):
-    """An effect would set a number outside the story's 64-bit range: the whole move is refused."""
+class Refused(Exception):
+    """A move the game cannot make: the whole move is refused and the state stays as it was."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class OutOfRange(Refused):
+    """An effect would set a number outside the story's 64-bit range."""
 
     def __init__(self, name: str, above: bool) -> None:
         self.name = name
@@ -31,11 +69,10 @@ class OutOfRange(Exception):
         bound = f"the largest number the story can hold ({INT_MAX:,})"
         if not above:
             bound = f"the smallest number the story can hold ({INT_MIN:,})"
-        self.message = f"That would take {name} past {bound}; nothing happened."
-        super().__init__(self.message)
+        super().__init__(f"That would take {name} past {bound}; nothing happened.")
 
 
-def make_env(story: Story, state: GameState) -> Env:
+def make_env(story: Story, state: GameState, dice: Dice | None = None) -> Env:
     inventory = state.inventory
     return Env(
         variables=state.variables,
@@ -45,32 +82,126 @@ def make_env(story: Story, state: GameState) -> Env:
             "ids": story.ids_held(inventory),
             "turn": state.turn,
         },
+        dice=dice,
     )
 
 
 def holds(condition: Expr | None, env: Env) -> bool:
-    return condition is None or bool(evaluate(condition, env))
+    """Whether a condition holds; one that divides by zero does not (the checker warns of it)."""
+    if condition is None:
+        return True
+    try:
+        return bool(evaluate(condition, env))
+    except Undefined:
+        return False
+
+
+# ---------------------------------------------------------------- text
+
+
+class Voice:
+    """Renders text against a state, counting each showing of a `{a|b}` when `advance` is set.
+
+    `look` and the inventory do not advance: they show what the last showing showed.
+    """
+
+    def __init__(self, env: Env, seed: int = 0, shown: Mapping[str, int] = FrozenMap(), advance: bool = True) -> None:
+        self.env = env
+        self.seed = seed
+        self.advance = advance
+        self.counts: dict[str, int] = {}
+        self.base = shown
+
+    @classmethod
+    def of(cls, story: Story, state: GameState, advance: bool = True) -> Voice:
+        return cls(make_env(story, state), state.seed, state.shown, advance)
+
+    def template(self, template: Template) -> str:
+        literal = template.literal
+        if literal is not None:
+            return literal
+        return "".join(self._part(part) for part in template.parts)
+
+    def _part(self, part: object) -> str:
+        if isinstance(part, str):
+            return part
+        if isinstance(part, Cond):
+            return self.template(part.yes if holds(part.test, self.env) else part.no)
+        if isinstance(part, Vary):
+            return self._vary(part)
+        try:
+            value = evaluate(part, self.env)  # type: ignore[arg-type]
+        except Undefined:
+            return "?"
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    def _vary(self, vary: Vary) -> str:
+        shown = self.counts.get(vary.key, self.base.get(vary.key, 0))
+        if self.advance:
+            self.counts[vary.key] = shown + 1
+        elif shown:
+            shown -= 1  # what the last showing showed
+        count = len(vary.options)
+        if vary.kind == SEQUENCE:
+            index = min(shown, count - 1)
+        elif vary.kind == CYCLE:
+            index = shown % count
+        elif vary.kind == ONCE:
+            if shown >= count:
+                return ""
+            index = shown
+        else:
+            index = pick(self.seed, vary.key, shown, count)
+        return self.template(vary.options[index])
+
+    def paragraphs(self, text: Text) -> list[str]:
+        """The paragraphs of `text` whose condition holds, filled in; an empty one is left out."""
+        shown = []
+        for paragraph in text:
+            if holds(paragraph.when, self.env):
+                rendered = self.template(paragraph.template)
+                if paragraph.template.literal is None:
+                    rendered = _SPACES.sub(" ", rendered).strip()  # where a `{...}` showed nothing
+                if rendered:
+                    shown.append(rendered)
+        return shown
+
+    def prose(self, text: Text) -> list[Block]:
+        return [Block(out.PROSE, p) for p in self.paragraphs(text)]
+
+    def kept(self, state: GameState) -> GameState:
+        """`state` with the showings counted so far."""
+        if not self.counts:
+            return state
+        return attrs.evolve(state, shown=state.shown.updated(self.counts))
+
+
+_SPACES = re.compile(r" {2,}")
 
 
 def paragraphs(text: Text, env: Env) -> list[str]:
-    """The paragraphs of `text` whose condition holds, with their `{...}` filled in."""
-    paragraphs = []
-    for paragraph in text:
-        if not holds(paragraph.when, env):
-            continue
-        pieces = []
-        for part in paragraph.template.parts:
-            if isinstance(part, str):
-                pieces.append(part)
-            else:
-                value = evaluate(part, env)
-                pieces.append(str(value).lower() if isinstance(value, bool) else str(value))
-        paragraphs.append("".join(pieces))
-    return paragraphs
+    """The paragraphs of `text` whose condition holds, with their `{...}` filled in (no counting)."""
+    return Voice(env, advance=False).paragraphs(text)
+
+
+# ---------------------------------------------------------------- choices
+
+
+@attrs.frozen
+class Offer:
+    """A choice as the player is offered it: its label now, and why it cannot be taken, if so."""
+
+    choice: Choice
+    label: str
+    unmet: str | None = None  # None: it can be taken
+
+    @property
+    def open(self) -> bool:
+        return self.unmet is None
 
 
 def visible_choices(story: Story, state: GameState, env: Env | None = None) -> list[Choice]:
-    """The choices the player can take now, in the order the author wrote them."""
+    """The choices shown now, taken or not, in the order the author wrote them."""
     if state.ended:
         return []
     env = env or make_env(story, state)
@@ -81,132 +212,331 @@ def visible_choices(story: Story, state: GameState, env: Env | None = None) -> l
     ]
 
 
-def _choices_block(choices: list[Choice]) -> Block:
-    return Block(out.CHOICES, items=tuple(c.label for c in choices))
+def takeable(choice: Choice, env: Env) -> bool:
+    return holds(choice.requires, env)
+
+
+def offers(story: Story, state: GameState) -> list[Offer]:
+    voice = Voice.of(story, state, advance=False)
+    found = []
+    for choice in visible_choices(story, state, voice.env):
+        unmet = None
+        if not takeable(choice, voice.env):
+            unmet = voice.template(choice.because) if choice.because is not None else ""
+        found.append(Offer(choice, voice.template(choice.label), unmet))
+    return found
+
+
+def _choices_block(story: Story, state: GameState) -> Block:
+    items = []
+    off = []
+    for n, offer in enumerate(offers(story, state)):
+        if offer.open:
+            items.append(offer.label)
+        else:
+            off.append(n)
+            items.append(f"{offer.label} (unavailable{': ' + offer.unmet if offer.unmet else ''})")
+    return Block(out.CHOICES, items=tuple(items), off=tuple(off))
+
+
+# ---------------------------------------------------------------- showing
 
 
 def describe(story: Story, state: GameState) -> Output:
-    """The scene as the player sees it on arrival: title, text, choices."""
+    """The scene as the player sees it now (for `look`): nothing is counted as shown again."""
+    return _describe(story, state, Voice.of(story, state, advance=False))
+
+
+def _arrive(story: Story, state: GameState) -> tuple[Output, GameState]:
+    """The scene or ending as the player sees it on arrival, and the state with that showing counted."""
+    voice = Voice.of(story, state)
+    return _describe(story, state, voice), voice.kept(state)
+
+
+def _describe(story: Story, state: GameState, voice: Voice) -> Output:
     if state.ended:
-        return _ending_blocks(story, state)
+        return _ending_blocks(story, state, voice)
     scene: Scene = story.scenes[state.scene]
-    env = make_env(story, state)
     visits = state.visit_count(scene.id)
-    blocks = [Block(out.TITLE, scene.title)]
+    blocks = [Block(out.TITLE, voice.template(scene.title))]
     for text in (scene.first if visits <= 1 else scene.again, scene.text):
-        blocks.extend(Block(out.PROSE, p) for p in paragraphs(text, env))
-    blocks.append(_choices_block(visible_choices(story, state, env)))
+        blocks.extend(voice.prose(text))
+    blocks.append(_choices_block(story, state))
     return tuple(blocks)
 
 
-def _ending_blocks(story: Story, state: GameState) -> Output:
+def _ending_blocks(story: Story, state: GameState, voice: Voice) -> Output:
     ending = story.endings[state.ending or ""]
-    env = make_env(story, state)
-    blocks = [Block(out.ENDING, ending.title)]
-    blocks.extend(Block(out.PROSE, p) for p in paragraphs(ending.text, env))
-    blocks.append(Block(out.NOTE, f"THE END. You finished in {state.turn} turns, with {ids_line(story, state)}."))
+    blocks = [Block(out.ENDING, voice.template(ending.title))]
+    blocks.extend(voice.prose(ending.text))
+    held = f", with {ids_line(story, state)}" if story.collection is not None else ""
+    blocks.append(Block(out.NOTE, f"THE END. You finished in {state.turn} turns{held}."))
     return tuple(blocks)
+
+
+def title_of(story: Story, state: GameState) -> str:
+    """The title of where the player stands: the scene's, or the ending's."""
+    title = story.endings[state.ending or ""].title if state.ended else story.scenes[state.scene].title
+    return Voice.of(story, state, advance=False).template(title)
 
 
 def ids_line(story: Story, state: GameState) -> str:
-    return f"{story.ids_held(state.inventory)} of {story.ids_total} Ids"
+    """'3 of 9 Ids': the collection as the player counts it."""
+    name = story.collection.name if story.collection is not None else "collected"
+    return f"{story.ids_held(state.inventory)} of {story.ids_total} {name}"
 
 
-def enter(story: Story, state: GameState, scene_id: str) -> GameState:
+def status_parts(story: Story, state: GameState) -> list[str]:
+    """What the status bar shows besides the scene and the turn: the collection, then the stats."""
+    parts = []
+    if story.collection is not None:
+        parts.append(f"{story.collection.name} {story.ids_held(state.inventory)}/{story.ids_total}")
+    for stat in story.stats:
+        if stat.bar:
+            value = state.variables[stat.variable]
+            parts.append(f"{stat.name} {_stat_value(value, stat.max)}")
+    return parts
+
+
+def _stat_value(value: Value, top: int | None) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"{value}/{top}" if top is not None else str(value)
+
+
+def _bar(value: Value, top: int) -> str:
+    filled = max(0, min(int(value), top))
+    return "#" * filled + "." * (top - filled) if top <= 20 else ""
+
+
+# ---------------------------------------------------------------- moving
+
+
+def enter(story: Story, state: GameState, scene_id: str, dice: Dice | None = None) -> GameState:
+    """Come into a scene: count the visit, then run its first-visit and every-visit effects."""
+    first = state.visit_count(scene_id) == 0
     visits = state.visits.updated({scene_id: state.visit_count(scene_id) + 1})
-    return attrs.evolve(state, scene=scene_id, visits=visits)
+    state = attrs.evolve(state, scene=scene_id, visits=visits)
+    scene = story.scenes[scene_id]
+    if first and scene.on_first_enter:
+        state = run_effects(story, state, scene.on_first_enter, dice)
+    if scene.on_enter:
+        state = run_effects(story, state, scene.on_enter, dice)
+    return state
 
 
-def begin(story: Story, state: GameState | None = None) -> Turn:
-    """Start a new game, or show where a restored one stands."""
+def begin(story: Story, state: GameState | None = None, seed: int = 0) -> Turn:
+    """Start a new game with the dice `seed`, or show where a restored one stands."""
     if state is None:
-        state = enter(story, new_game(story), story.start)
+        fresh = new_game(story, seed)
+        dice = SeededDice(fresh.seed, 0)
+        try:
+            state = enter(story, fresh, story.start, dice)
+        except Refused:
+            state = attrs.evolve(fresh, visits=FrozenMap({story.start: 1}))  # the checker warns of it
+        state = attrs.evolve(state, draws=dice.draws)
+        output, state = _arrive(story, state)
+        return Turn(state, output)
     return Turn(state, describe(story, state))
 
 
-def apply_effects(story: Story, state: GameState, choice: Choice) -> GameState:
-    """The state after a choice's effects, in order; raises OutOfRange, changing nothing, if a
-    number would leave the story's range."""
-    variables: dict[str, Value] = {}
-    inventory = list(state.inventory)
-    for effect in choice.effects:
-        if isinstance(effect, Take):
-            if effect.item not in inventory:
-                inventory.append(effect.item)
-            continue
-        if isinstance(effect, Drop):
-            if effect.item in inventory:
-                inventory.remove(effect.item)
-            continue
-        # Later effects see earlier ones: evaluate against the state built so far.
-        current = attrs.evolve(state, variables=state.variables.updated(variables), inventory=tuple(inventory))
-        value = evaluate(effect.value, make_env(story, current))
-        if effect.op != "=":
-            old = variables.get(effect.name, state.variables[effect.name])
-            value = int(old) + int(value) if effect.op == "+=" else int(old) - int(value)
-        if not isinstance(value, bool) and not fits(value):
-            raise OutOfRange(effect.name, value > 0)
-        variables[effect.name] = value
-    return attrs.evolve(
-        state,
-        variables=state.variables.updated(variables) if variables else state.variables,
-        inventory=tuple(inventory),
-    )
+def run_effects(story: Story, state: GameState, effects: Sequence[Effect], dice: Dice | None = None) -> GameState:
+    """The state after `effects`, in order, each seeing the ones before.
+
+    Raises Refused, changing nothing, if a number would leave the story's range or a value
+    divides by zero.
+    """
+    for effect in effects:
+        if isinstance(effect, If):
+            try:
+                test = bool(evaluate(effect.condition, make_env(story, state, dice)))
+            except Undefined as why:
+                raise Refused(f"That needs {why}; nothing happened.") from None
+            state = run_effects(story, state, effect.then if test else effect.otherwise, dice)
+        elif isinstance(effect, Take):
+            if effect.item not in state.inventory:
+                state = attrs.evolve(state, inventory=(*state.inventory, effect.item))
+        elif isinstance(effect, Drop):
+            if effect.item in state.inventory:
+                state = attrs.evolve(state, inventory=tuple(i for i in state.inventory if i != effect.item))
+        else:
+            try:
+                value = evaluate(effect.value, make_env(story, state, dice))
+            except Undefined as why:
+                raise Refused(f"Setting {effect.name} needs {why}; nothing happened.") from None
+            if effect.op != "=":
+                old = state.variables[effect.name]
+                value = int(old) + int(value) if effect.op == "+=" else int(old) - int(value)
+            if not isinstance(value, bool) and not fits(value):
+                raise OutOfRange(effect.name, value > 0)
+            state = attrs.evolve(state, variables=state.variables.updated({effect.name: value}))
+    return state
 
 
-def _spend(story: Story, state: GameState, choice: Choice) -> GameState:
-    """What a choice does before it moves the player: its effects, a turn, its `once` used."""
-    state = apply_effects(story, state, choice)
-    return attrs.evolve(
+def apply_effects(story: Story, state: GameState, choice: Choice, dice: Dice | None = None) -> GameState:
+    """The state after a choice's own effects (not its branch's)."""
+    return run_effects(story, state, choice.effects, dice)
+
+
+@attrs.frozen
+class Moved:
+    """A choice taken, before anything is shown: the state before the move out, and the way out."""
+
+    state: GameState
+    way: Way
+    branch: Branch | None
+
+
+def _spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
+    """What a choice does before it moves the player: effects, its branch, every-turn effects, a turn."""
+    state = run_effects(story, state, choice.effects, dice)
+    branch = None
+    way = choice.way
+    for case in choice.branches:
+        try:
+            test = case.when is None or bool(evaluate(case.when, make_env(story, state, dice)))
+        except Undefined as why:
+            raise Refused(f"That needs {why}; nothing happened.") from None
+        if test:
+            branch, way = case, case.way
+            state = run_effects(story, state, case.effects, dice)
+            break
+    state = run_effects(story, state, story.every_turn, dice)
+    state = attrs.evolve(
         state,
         turn=state.turn + 1,
         used=state.used | {choice.key} if choice.once else state.used,
     )
+    return Moved(state, way, branch)
 
 
-def advance(story: Story, state: GameState, choice: Choice) -> GameState:
+def _go(story: Story, state: GameState, way: Way, dice: Dice) -> GameState:
+    if way.end is not None:
+        return attrs.evolve(state, ending=way.end)
+    if way.call is not None:
+        if len(state.stack) >= MAX_CALLS:
+            raise Refused(f"That would go {MAX_CALLS + 1} scenes deep into calls; nothing happened.")
+        return enter(story, attrs.evolve(state, stack=(*state.stack, state.scene)), way.call, dice)
+    if way.back:
+        if not state.stack:
+            raise Refused("There is no scene to go back to; nothing happened.")
+        return attrs.evolve(state, scene=state.stack[-1], stack=state.stack[:-1])
+    return enter(story, state, way.goto, dice) if way.goto is not None else state
+
+
+def advance(story: Story, state: GameState, choice: Choice, dice: Dice | None = None) -> GameState:
     """The state `take_choice` leads to, without rendering a word: for tools that explore every play.
 
-    Raises OutOfRange where `take_choice` refuses the move.
+    Raises Refused where `take_choice` refuses the move.
     """
-    state = _spend(story, state, choice)
-    if choice.end is not None:
-        return attrs.evolve(state, ending=choice.end)
-    return enter(story, state, choice.goto) if choice.goto is not None else state
+    seeded = dice or SeededDice(state.seed, state.draws)
+    moved = _spend(story, state, choice, seeded)
+    state = _go(story, moved.state, moved.way, seeded)
+    return attrs.evolve(state, draws=seeded.draws) if isinstance(seeded, SeededDice) else state
 
 
 def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
-    """Run a choice: effects, then its `say`, then the move to a scene or an ending.
+    """Run a choice: effects, its branch, every-turn effects, then its `say`, then the move.
 
-    A choice whose effects would take a number out of range is refused whole: the state stays as it
-    was, the player is told why and shown the choices again, and no choice counts as taken.
+    A move the game cannot make (a number out of range, a division by zero, a call too deep) is
+    refused whole: the state stays as it was, the player is told why and shown the choices again,
+    and no choice counts as taken.
     """
+    env = make_env(story, state)
+    if not takeable(choice, env):
+        voice = Voice.of(story, state, advance=False)
+        label = voice.template(choice.label)
+        why = voice.template(choice.because) if choice.because is not None else "not now"
+        return Turn(state, (Block(out.ERROR, f"You can't {_lower_first(label)} yet: {why}."),))
+    dice = SeededDice(state.seed, state.draws)
     try:
-        spent = _spend(story, state, choice)
-    except OutOfRange as refused:
-        return Turn(state, (Block(out.ERROR, refused.message), _choices_block(visible_choices(story, state))))
-    state = spent
-    said = tuple(Block(out.PROSE, p) for p in paragraphs(choice.say, make_env(story, state)))
-    if choice.end is not None:
-        state = attrs.evolve(state, ending=choice.end)
-        return Turn(state, said + _ending_blocks(story, state), choice=choice)
-    if choice.goto is not None:
-        state = enter(story, state, choice.goto)
-        return Turn(state, said + describe(story, state), choice=choice)
-    return Turn(state, (*said, _choices_block(visible_choices(story, state))), choice=choice)
+        moved = _spend(story, state, choice, dice)
+        reached = _go(story, moved.state, moved.way, dice)
+    except Refused as refused:
+        return Turn(state, (Block(out.ERROR, refused.message), _choices_block(story, state)))
+    label = Voice.of(story, state, advance=False).template(choice.label)
+    voice = Voice.of(story, moved.state)
+    said = voice.prose(choice.say)
+    if moved.branch is not None:
+        said.extend(voice.prose(moved.branch.say))
+    state = voice.kept(attrs.evolve(reached, draws=dice.draws))
+    if moved.way.stays:
+        return Turn(state, (*said, _choices_block(story, state)), choice=choice, label=label)
+    shown, state = _arrive(story, state)
+    return Turn(state, (*said, *shown), choice=choice, label=label)
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+
+
+# ---------------------------------------------------------------- the player's other commands
 
 
 def inventory_blocks(story: Story, state: GameState) -> Output:
-    ids = [story.items[i] for i in state.inventory if i in story.id_items]
-    things = [story.items[i] for i in state.inventory if i not in story.id_items]
+    voice = Voice.of(story, state, advance=False)
+
+    def line(item_id: str) -> str:
+        item = story.items[item_id]
+        described = voice.paragraphs(item.description)
+        name = voice.template(item.name)
+        return f"{name}: {described[0]}" if described else name
+
+    collected = [i for i in state.inventory if i in story.id_items] if story.collection is not None else []
+    things = [i for i in state.inventory if i not in collected]
     blocks = []
-    heading = f"Ids: {len(ids)} of {story.ids_total}"
-    blocks.append(Block(out.LIST, heading, tuple(f"{i.name}: {i.description}" for i in ids)))
+    if story.collection is not None:
+        heading = f"{story.collection.name}: {len(collected)} of {story.ids_total}"
+        blocks.append(Block(out.LIST, heading, tuple(line(i) for i in collected)))
     if things:
-        blocks.append(Block(out.LIST, "You carry:", tuple(f"{i.name}: {i.description}" for i in things)))
-    elif not ids:
-        blocks.append(Block(out.NOTE, "You carry nothing else."))
+        blocks.append(Block(out.LIST, "You carry:", tuple(line(i) for i in things)))
+    elif not collected:
+        blocks.append(Block(out.NOTE, "You carry nothing." if story.collection is None else "You carry nothing else."))
     return tuple(blocks)
+
+
+def examine(story: Story, state: GameState, what: str) -> Turn:
+    """Describe a thing the player carries, named by words of its name or its id."""
+    voice = Voice.of(story, state)
+    typed = words_of(what)
+    held = [story.items[i] for i in state.inventory]
+    if not typed:
+        names = ", ".join(voice.template(i.name) for i in held) or "nothing"
+        return Turn(state, (Block(out.NOTE, f"Examine what? You carry {names}."),))
+    found = [
+        item
+        for item in held
+        if typed == words_of(item.id.replace("_", " "))
+        or all(word in words_of(voice.template(item.name)) for word in typed)
+        or all(any(w.startswith(t) for w in words_of(voice.template(item.name))) for t in typed)
+    ]
+    if not found:
+        return Turn(state, (Block(out.ERROR, f"You carry nothing called '{what.strip()}'."),), choice=NOTHING)
+    if len(found) > 1:
+        options = " or ".join(voice.template(i.name) for i in found)
+        return Turn(state, (Block(out.ERROR, f"Which do you mean: {options}?"),))
+    item = found[0]
+    blocks = [Block(out.LIST, voice.template(item.name)), *voice.prose(item.description)]
+    return Turn(voice.kept(state), tuple(blocks))
+
+
+NOTHING = Choice("", Template(()))  # marks an `examine` that found nothing carried
+
+
+def stats_blocks(story: Story, state: GameState) -> Output:
+    if story.collection is None and not story.stats:
+        return (Block(out.NOTE, "This story keeps no score."),)
+    lines = []
+    if story.collection is not None:
+        lines.append(f"{story.collection.name}: {story.ids_held(state.inventory)} of {story.ids_total}")
+    for stat in story.stats:
+        value = state.variables[stat.variable]
+        shown = _stat_value(value, stat.max)
+        if stat.max is not None and not isinstance(value, bool) and _bar(value, stat.max):
+            shown = f"{_bar(value, stat.max)} {shown}"
+        lines.append(f"{stat.name}: {shown}")
+    lines.append(f"Turn: {state.turn}")
+    return (Block(out.LIST, "Stats:", tuple(lines)),)
 
 
 def help_blocks(verbs: Sequence[Verb] = GAME_VERBS) -> Output:
@@ -221,44 +551,58 @@ def help_blocks(verbs: Sequence[Verb] = GAME_VERBS) -> Output:
 def step(story: Story, state: GameState, command: str) -> Turn:
     """Answer one command. Unknown or unclear commands change nothing and say what can be done."""
     typed = command.strip()
-    found = GAME_SPELLINGS.get(typed.lower())
+    head, _, rest = typed.partition(" ")
+    found = GAME_SPELLINGS.get(typed.lower()) or GAME_SPELLINGS.get(head.lower())
     verb = found.name if found else None
+    if found is not None and rest and not found.argument:
+        verb = None  # `look here` is not `look`: let it match a choice's words
     if verb == "quit":
         return Turn(state, (), quit=True)
     if verb == "look":
         return Turn(state, describe(story, state))
     if verb == "inventory":
         return Turn(state, inventory_blocks(story, state))
+    if verb == "examine":
+        looked = examine(story, state, rest)
+        if (
+            looked.choice is not NOTHING
+            or match_choice(typed, [(o.choice, o.label) for o in offers(story, state)]).choice is None
+        ):
+            return attrs.evolve(looked, choice=None) if looked.choice is NOTHING else looked
+        # `examine statue` with no statue carried is the scene's choice "Examine the statue"
+    if verb == "stats":
+        return Turn(state, stats_blocks(story, state))
     if verb == "help":
         return Turn(state, help_blocks())
     if not typed:
         return Turn(state, (Block(out.NOTE, "Type a number, or what you want to do. 'help' lists the commands."),))
     if state.ended:
         return Turn(state, (Block(out.NOTE, "The story has ended. Type 'quit' to leave."),))
-    choices = visible_choices(story, state)
-    match = match_choice(typed, choices)
+    offered = offers(story, state)
+    match = match_choice(typed, [(o.choice, o.label) for o in offered])
     if match.choice is not None:
         return take_choice(story, state, match.choice)
     if match.candidates:
-        numbered = {c.key: n for n, c in enumerate(choices, 1)}
-        options = " or ".join(f"{numbered[c.key]}. {c.label}" for c in match.candidates)
+        numbered = {o.choice.key: (n, o.label) for n, o in enumerate(offered, 1)}
+        options = " or ".join(f"{numbered[c.key][0]}. {numbered[c.key][1]}" for c in match.candidates)
         return Turn(state, (Block(out.ERROR, f"Which do you mean: {options}?"),))
     if typed.isascii() and typed.isdigit():
         shown = typed if len(typed) <= 12 else f"{typed[:12]}..."
-        message = f"There is no choice {shown}: pick 1 to {len(choices)}."
+        message = f"There is no choice {shown}: pick 1 to {len(offered)}."
     else:
         message = f"You can't '{typed}' here. You can:"
-    return Turn(state, (Block(out.ERROR, message), _choices_block(choices)))
+    return Turn(state, (Block(out.ERROR, message), _choices_block(story, state)))
 
 
 def completions(story: Story, state: GameState, extra: Sequence[str] = ()) -> list[str]:
     """Every choice's number and words, then the engine's verbs and `extra`: for Tab completion."""
     words: list[str] = []
-    choices = visible_choices(story, state)
-    for n, choice in enumerate(choices, 1):
+    for n, offer in enumerate(offers(story, state), 1):
         words.append(str(n))
-        words.append(" ".join(words_of(choice.label)))
-        words.extend(" ".join(words_of(w)) for w in choice.words)
+        words.append(" ".join(words_of(offer.label)))
+        words.extend(" ".join(words_of(w)) for w in offer.choice.words)
     words.extend(verb.name for verb in GAME_VERBS)
+    voice = Voice.of(story, state, advance=False)
+    words.extend(f"examine {' '.join(words_of(voice.template(story.items[i].name)))}" for i in state.inventory)
     words.extend(extra)
     return list(dict.fromkeys(w for w in words if w))

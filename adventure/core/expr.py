@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Protocol
 
 import attrs
 
@@ -103,13 +104,55 @@ class Drop:
     pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
 
 
-Effect = Assign | Take | Drop
+@attrs.frozen
+class If:
+    """`if: condition` with `do:` and `else:` effects inside a list of effects."""
+
+    condition: Expr
+    then: tuple[Effect, ...]
+    otherwise: tuple[Effect, ...] = ()
+    pos: int = attrs.field(default=0, eq=False)  # where it was written; not part of what it means
+
+
+Leaf = Assign | Take | Drop  # what one line of 'do' can say
+Effect = Leaf | If
+
+
+def leaves(effects: Iterable[Effect]) -> Iterator[Leaf]:
+    """Every assignment, take and drop in `effects`, those under an `if` included, in order."""
+    for effect in effects:
+        if isinstance(effect, If):
+            yield from leaves(effect.then)
+            yield from leaves(effect.otherwise)
+        else:
+            yield effect
+
+
+def tests(effects: Iterable[Effect]) -> Iterator[Expr]:
+    """The condition of every `if` in `effects`, nested ones included."""
+    for effect in effects:
+        if isinstance(effect, If):
+            yield effect.condition
+            yield from tests(effect.then)
+            yield from tests(effect.otherwise)
+
+
+def guarded(effects: Iterable[Effect]) -> frozenset[str]:
+    """The variables some `if` in `effects` may or may not set."""
+    return frozenset(
+        leaf.name
+        for effect in effects
+        if isinstance(effect, If)
+        for leaf in leaves((effect,))
+        if isinstance(leaf, Assign)
+    )
+
 
 # ---------------------------------------------------------------- tokens
 
 _TOKEN = re.compile(
     r"\s*(?:(?P<num>\d+)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\+=|-=|==|!=|<=|>=|[-+*<>=(),;]))"
+    r"|(?P<op>\+=|-=|==|!=|<=|>=|[-+*/%<>=(),;]))"
 )
 _KEYWORDS = {"and", "or", "not", "true", "false"}
 
@@ -155,6 +198,8 @@ _BINARY_POWER = {
     "+": 5,
     "-": 5,
     "*": 6,
+    "/": 6,
+    "%": 6,
 }
 COMPARISONS = frozenset({"==", "!=", "<", "<=", ">", ">="})
 _COMPARISONS = COMPARISONS
@@ -220,6 +265,9 @@ class _Parser:
             power = _BINARY_POWER.get(op)
             if power is None or power <= min_power:
                 if tok.kind == "op" and tok.text == "=":
+                    after = self.tokens[self.index + 1]
+                    if after.text in ("<", ">") and after.pos == tok.pos + 1:
+                        raise ExprError(f"'={after.text}' is not an operator; write '{after.text}='", tok.pos)
                     raise ExprError("'=' sets a variable; to compare, write '=='", tok.pos)
                 return left
             self.operator(tok)
@@ -270,7 +318,7 @@ class _Parser:
         if self.tok.kind != "end":
             raise ExprError(f"unexpected {self.describe(self.tok)} after a complete expression", self.tok.pos)
 
-    def effect(self) -> Effect:
+    def effect(self) -> Leaf:
         first = self.tok
         if first.kind != "name" or first.text in _KEYWORDS:
             raise ExprError(
@@ -286,6 +334,8 @@ class _Parser:
         if op.text not in ("=", "+=", "-="):
             raise ExprError(f"expected '=', '+=' or '-=' after {first.text!r}, found {self.describe(op)}", op.pos)
         self.advance()
+        if op.text == "=" and self.tok.text == "+" and self.tok.pos == op.pos + 1:
+            raise ExprError(f"'=+' is not an operator; to add, write '{first.text} += ...'", op.pos)
         self.operators = 0  # each effect's value is an expression of its own
         return Assign(first.text, op.text, self.expr(), first.pos)
 
@@ -309,7 +359,7 @@ def parse_expr(source: str) -> Expr:
     return tree
 
 
-def parse_effects(source: str) -> tuple[Effect, ...]:
+def parse_effects(source: str) -> tuple[Leaf, ...]:
     """Parse one or more effects separated by ';'."""
     parser = _Parser(source)
     effects = [parser.effect()]
@@ -332,6 +382,7 @@ class Names:
     variables: Mapping[str, str]  # name -> INT or BOOL
     items: frozenset[str]
     scenes: frozenset[str]
+    dice: bool = False  # whether random() and chance() may be used: only where a move happens
 
     @classmethod
     def of(cls, defaults: Mapping[str, Value], items: Iterable[str], scenes: Iterable[str]) -> Names:
@@ -348,7 +399,10 @@ _FUNCTIONS: dict[str, tuple[str, str]] = {
     "seen": ("scene", BOOL),
     "min": ("number", INT),
     "max": ("number", INT),
+    "random": ("number", INT),  # random(low, high): a whole number from low to high, both included
+    "chance": ("number", BOOL),  # chance(percent): true that often
 }
+DICE = frozenset({"random", "chance"})
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -393,6 +447,8 @@ def type_of(expr: Expr, names: Names) -> str:
         return BOOL
     _require(expr.left, INT, names, f"'{expr.op}'")
     _require(expr.right, INT, names, f"'{expr.op}'")
+    if expr.op in ("/", "%") and isinstance(expr.right, Lit) and expr.right.value == 0:
+        raise ExprError(f"'{expr.op} 0' divides by zero", expr.right.pos)
     return BOOL if expr.op in _COMPARISONS else INT
 
 
@@ -412,7 +468,13 @@ def _type_of_call(call: Call, names: Names) -> str:
     if call.func not in _FUNCTIONS:
         raise ExprError(f"unknown function {call.func!r}{suggest(call.func, _FUNCTIONS)}", call.pos)
     kind, result = _FUNCTIONS[call.func]
-    arity = 2 if kind == "number" else 1
+    if call.func in DICE and not names.dice:
+        raise ExprError(
+            f"{call.func}() rolls dice, which happens only when a move is made: use it in 'do' (or an 'if' "
+            "there), in 'on_enter', 'every_turn' or a 'branch' condition, and keep the result in a variable",
+            call.pos,
+        )
+    arity = 1 if kind != "number" or call.func == "chance" else 2
     if len(call.args) != arity:
         raise ExprError(
             f"{call.func}() takes {arity} argument{'s' if arity > 1 else ''}, got {len(call.args)}", call.pos
@@ -435,7 +497,7 @@ def check_condition(expr: Expr, names: Names) -> None:
         raise ExprError(f"a condition must be a truth value, but this is a {got} (compare it, e.g. '> 0')", 0)
 
 
-def check_effect(effect: Effect, names: Names) -> None:
+def check_effect(effect: Leaf, names: Names) -> None:
     if isinstance(effect, (Take, Drop)):
         if effect.item not in names.items:
             raise ExprError(f"unknown item {effect.item!r}{suggest(effect.item, names.items)}", effect.pos)
@@ -459,10 +521,22 @@ def check_effect(effect: Effect, names: Names) -> None:
 # ---------------------------------------------------------------- evaluation
 
 
+class Dice(Protocol):
+    """Where random() and chance() get their outcomes: seeded in play, every outcome in the checker."""
+
+    def roll(self, low: int, high: int) -> int: ...
+
+    def chance(self, percent: int) -> bool: ...
+
+
+class Undefined(Exception):
+    """An expression has no value: a division by zero. The engine refuses the move that needs it."""
+
+
 class Env:
     """What evaluation reads: a view of the game state, built by the engine."""
 
-    __slots__ = ("builtins", "has", "variables", "visits")
+    __slots__ = ("builtins", "dice", "has", "variables", "visits")
 
     def __init__(
         self,
@@ -470,11 +544,13 @@ class Env:
         has: Callable[[str], bool],
         visits: Callable[[str], int],
         builtins: Mapping[str, int],
+        dice: Dice | None = None,
     ) -> None:
         self.variables = variables
         self.has = has
         self.visits = visits
         self.builtins = builtins
+        self.dice = dice
 
 
 def evaluate(expr: Expr, env: Env) -> Value:
@@ -502,13 +578,33 @@ def evaluate(expr: Expr, env: Env) -> Value:
     if func == "seen":
         return env.visits(expr.args[0].name) > 0  # type: ignore[union-attr]
     values = [int(evaluate(arg, env)) for arg in expr.args]
+    if func in DICE:
+        if env.dice is None:  # checked at load time: dice are only rolled where a move is made
+            raise Undefined(f"{func}() was used where no move is made")
+        if func == "chance":
+            return env.dice.chance(values[0])
+        return env.dice.roll(min(values), max(values))
     return min(values) if func == "min" else max(values)
+
+
+def _divide(a: Value, b: Value) -> int:
+    if b == 0:
+        raise Undefined("a division by zero")
+    return int(a) // int(b)
+
+
+def _modulo(a: Value, b: Value) -> int:
+    if b == 0:
+        raise Undefined("a remainder of a division by zero")
+    return int(a) % int(b)
 
 
 _BINARY: dict[str, Callable[[Value, Value], Value]] = {
     "+": lambda a, b: a + b,
     "-": lambda a, b: a - b,
     "*": lambda a, b: a * b,
+    "/": _divide,
+    "%": _modulo,
     "==": lambda a, b: a == b,
     "!=": lambda a, b: a != b,
     "<": lambda a, b: a < b,

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import attrs
 
 from adventure.core.errors import Problem
-from adventure.core.expr import Effect, Expr, Value
+from adventure.core.expr import Effect, Expr, Value, show
 
 
 @attrs.frozen
@@ -24,9 +24,89 @@ NOWHERE = Source("<story>", 0, 0)
 
 @attrs.frozen
 class Template:
-    """A piece of text with `{expression}` holes: literal strings and expressions, in order."""
+    """A piece of text: literal strings, `{expression}` holes, conditionals and variations, in order."""
 
-    parts: tuple[str | Expr, ...]
+    parts: tuple[Part, ...]
+
+    @property
+    def literal(self) -> str | None:
+        """The text, if it is only literal text (no holes): most labels and titles are."""
+        if not self.parts:
+            return ""
+        return self.parts[0] if len(self.parts) == 1 and isinstance(self.parts[0], str) else None
+
+
+@attrs.frozen
+class Cond:
+    """`{condition: shown if true|shown if false}`."""
+
+    test: Expr
+    yes: Template
+    no: Template
+
+
+SEQUENCE, CYCLE, ONCE, SHUFFLE = "sequence", "cycle", "once", "shuffle"
+SIGILS = {"&": CYCLE, "!": ONCE, "~": SHUFFLE}  # `{a|b}` alone is a sequence
+
+
+@attrs.frozen
+class Vary:
+    """`{a|b|c}` and its kinds: which option shows depends on how often this place has been shown.
+
+    `key` names the place in the game state's count of showings; it is made of the scene (or item,
+    ending) and the place's order there, so it survives edits elsewhere in the file.
+    """
+
+    kind: str
+    key: str
+    options: tuple[Template, ...]
+
+
+Part = str | Expr | Cond | Vary
+
+
+def template_exprs(template: Template) -> Iterator[Expr]:
+    """Every expression a template reads: its holes and the tests of its conditions, nested too."""
+    for part in template.parts:
+        if isinstance(part, str):
+            continue
+        if isinstance(part, Cond):
+            yield part.test
+            yield from template_exprs(part.yes)
+            yield from template_exprs(part.no)
+        elif isinstance(part, Vary):
+            for option in part.options:
+                yield from template_exprs(option)
+        else:
+            yield part
+
+
+def outline(template: Template) -> str:
+    """A template as its author wrote it, near enough: for graphs and messages, never for players."""
+    pieces = []
+    for part in template.parts:
+        if isinstance(part, str):
+            pieces.append(part)
+        elif isinstance(part, Cond):
+            pieces.append(f"{{{show(part.test)}: {outline(part.yes)}|{outline(part.no)}}}")
+        elif isinstance(part, Vary):
+            pieces.append("{" + "|".join(outline(o) for o in part.options) + "}")
+        else:
+            pieces.append(f"{{{show(part)}}}")
+    return "".join(pieces)
+
+
+def plain_text(text: str) -> Template:
+    return Template((text,) if text else ())
+
+
+def _template(value: Template | str) -> Template:
+    """Plain text where a template is wanted, so that a model can be built by hand (in tests, say)."""
+    return plain_text(value) if isinstance(value, str) else value
+
+
+def _text(value: Text | str) -> Text:
+    return (Paragraph(plain_text(value)),) if isinstance(value, str) else value
 
 
 @attrs.frozen
@@ -39,9 +119,42 @@ Text = tuple[Paragraph, ...]
 
 
 @attrs.frozen
+class Way:
+    """Where a move leads: a scene, an ending, into a sub-scene (`call`), back out of one, or
+    nowhere (all None and False: the player stays in the scene)."""
+
+    goto: str | None = None
+    end: str | None = None
+    call: str | None = None
+    back: bool = False
+
+    @property
+    def stays(self) -> bool:
+        return self.goto is None and self.end is None and self.call is None and not self.back
+
+    @property
+    def scene(self) -> str | None:
+        """The scene entered, if any (`back` returns to one the game state names)."""
+        return self.goto if self.goto is not None else self.call
+
+
+STAY = Way()
+
+
+@attrs.frozen
+class Branch:
+    """One case of a choice's `branch`: taken when its condition holds and no earlier one's did."""
+
+    when: Expr | None
+    way: Way
+    effects: tuple[Effect, ...] = ()
+    say: Text = ()
+
+
+@attrs.frozen
 class Choice:
     key: str  # "scene_id/index": names a one-shot choice in the game state
-    label: str
+    label: Template = attrs.field(converter=_template)
     words: tuple[str, ...] = ()
     when: Expr | None = None
     effects: tuple[Effect, ...] = ()
@@ -50,39 +163,78 @@ class Choice:
     end: str | None = None
     once: bool = False
     source: Source = NOWHERE
+    call: str | None = None
+    back: bool = False
+    requires: Expr | None = None  # shown but not takeable unless this holds
+    because: Template | None = None  # why not, when `requires` does not hold
+    branches: tuple[Branch, ...] = ()  # first that holds decides where it leads; none: `way`
+
+    @property
+    def way(self) -> Way:
+        """Where the choice leads when it has no branch that holds."""
+        return Way(self.goto, self.end, self.call, self.back)
+
+    @property
+    def ways(self) -> tuple[Way, ...]:
+        """Every place the choice can lead: its branches' ways, then its own if no branch may hold."""
+        found = [b.way for b in self.branches]
+        if not self.branches or self.branches[-1].when is not None:
+            found.append(self.way)
+        return tuple(found)
+
+    @property
+    def moves(self) -> bool:
+        """Whether the choice can lead out of its scene."""
+        return any(not w.stays for w in self.ways)
 
 
 @attrs.frozen
 class Scene:
     id: str
-    title: str
-    choices: tuple[Choice, ...]
+    title: Template = attrs.field(converter=_template)
+    choices: tuple[Choice, ...] = ()
     text: Text = ()
     first: Text = ()
     again: Text = ()
     aliases: tuple[str, ...] = ()  # old ids of this scene, so saves made before a rename still load
     source: Source = NOWHERE
+    on_enter: tuple[Effect, ...] = ()  # each time the player comes in (not on coming back from a call)
+    on_first_enter: tuple[Effect, ...] = ()  # the first time only, before `on_enter`
 
 
 @attrs.frozen
 class Item:
     id: str
-    name: str
-    kind: str
-    description: str
+    name: Template = attrs.field(converter=_template)
+    kind: str = "thing"
+    description: Text = attrs.field(default=(), converter=_text)
     source: Source = NOWHERE
-
-    @property
-    def is_id(self) -> bool:
-        return self.kind == "id"
 
 
 @attrs.frozen
 class Ending:
     id: str
-    title: str
+    title: Template = attrs.field(converter=_template)
     text: Text = ()
     source: Source = NOWHERE
+
+
+@attrs.frozen
+class Collection:
+    """The items the player gathers, shown as a count on the status bar and first in the inventory."""
+
+    kind: str  # the items of this kind
+    name: str  # what they are called: "Ids"
+
+
+@attrs.frozen
+class Stat:
+    """A variable the player is shown, on the status bar and by `stats`."""
+
+    variable: str
+    name: str
+    max: int | None = None  # shown as a bar out of this, else as a number
+    bar: bool = True  # whether the status bar shows it (`stats` shows every stat)
 
 
 @attrs.frozen(eq=False)
@@ -99,17 +251,22 @@ class Story:
     fingerprint: str = ""  # a digest of the story's files: saves notice when the story changed
     variable_sources: Mapping[str, Source] = attrs.field(factory=dict)  # where each variable is declared
     warnings: tuple[Problem, ...] = ()  # what the loader found odd but playable, for `adventure check`
-    id_items: frozenset[str] = attrs.field(init=False)
+    inventory: tuple[str, ...] = ()  # what the player carries at the start
+    every_turn: tuple[Effect, ...] = ()  # after every choice taken, before the move
+    collection: Collection | None = None
+    stats: tuple[Stat, ...] = ()
+    id_items: frozenset[str] = attrs.field(init=False)  # the items the checker proves obtainable
 
     @id_items.default
     def _id_items(self) -> frozenset[str]:
-        return frozenset(i.id for i in self.items.values() if i.is_id)
+        kind = self.collection.kind if self.collection is not None else "id"
+        return frozenset(i.id for i in self.items.values() if i.kind == kind)
 
     def ids_held(self, inventory: tuple[str, ...]) -> int:
-        """How many Ids an inventory holds: what `ids` means in expressions and '3/9' means on screen."""
+        """How many collected items an inventory holds: `ids` in expressions, '3/9' on screen."""
         return sum(1 for item in inventory if item in self.id_items)
 
     @property
     def ids_total(self) -> int:
-        """How many Ids the story holds: the 'out of nine' the player is shown."""
+        """How many collectable items the story holds: the 'out of nine' the player is shown."""
         return len(self.id_items)

@@ -25,6 +25,7 @@ class Block:
     kind: str
     text: str = ""
     items: tuple[str, ...] = ()
+    off: tuple[int, ...] = ()  # the items shown but not to be taken now (disabled choices)
 
 
 Output = tuple[Block, ...]
@@ -75,8 +76,9 @@ def _layout(output: Output, width: int) -> list[Line]:
             for number, label in enumerate(block.items, 1):
                 head = f"  {number:>{digits}}. "
                 wrapped = _wrap(label, width, head, " " * len(head))
-                lines.append(("choice", wrapped[0]))
-                lines.extend(("choice", rest) for rest in wrapped[1:])
+                style = "choice-off" if number - 1 in block.off else "choice"
+                lines.append((style, wrapped[0]))
+                lines.extend((style, rest) for rest in wrapped[1:])
         elif block.kind == LIST:
             lines.append(("heading", block.text))
             for item in block.items or ("(none yet)",):

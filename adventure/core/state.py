@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from adventure.core.expr import fits
 from adventure.core.model import Story
 
 
@@ -60,6 +61,10 @@ class GameState:
     used: frozenset[str] = frozenset()  # keys of one-shot choices already taken
     turn: int = 0
     ending: str | None = None
+    seed: int = 0  # the game's dice: outcome k is a hash of (seed, k), so a game replays exactly
+    draws: int = 0  # how many outcomes have been drawn
+    stack: tuple[str, ...] = ()  # the scenes a `call` will go `back` to, innermost last
+    shown: FrozenMap = attrs.field(default=FrozenMap(), converter=_frozen_map)  # times each {a|b} shown
 
     @property
     def ended(self) -> bool:
@@ -79,6 +84,10 @@ class GameState:
             "used": sorted(self.used),
             "turn": self.turn,
             "ending": self.ending,
+            "seed": self.seed,
+            "draws": self.draws,
+            "stack": list(self.stack),
+            "shown": dict(self.shown),
         }
 
     @classmethod
@@ -103,6 +112,20 @@ class GameState:
         inventory = tuple(_texts(_field(data, "inventory", list), "inventory"))
         if len(set(inventory)) != len(inventory):
             raise ValueError("'state.inventory' holds the same item twice")
+        for name, value in variables.items():
+            if not isinstance(value, bool) and not fits(value):
+                raise ValueError(f"'state.variables.{_shown(name)}' is past the story's 64-bit range")
+        seed = _field(data, "seed", int)
+        draws = _field(data, "draws", int)
+        if not 0 <= seed < 2**64 or not 0 <= draws < 2**64:
+            raise ValueError("'state.seed' and 'state.draws' should be whole numbers from 0 to 2**64 - 1")
+        stack = tuple(_texts(_field(data, "stack", list), "stack"))
+        if len(stack) > MAX_CALLS:
+            raise ValueError(f"'state.stack' is deeper than {MAX_CALLS} calls")
+        shown = _field(data, "shown", dict)
+        for name, count in shown.items():
+            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count < 2**63:
+                raise ValueError(f"'state.shown.{_shown(name)}' should be a whole number, not negative")
         return cls(
             scene=_field(data, "scene", str),
             variables=FrozenMap(variables),
@@ -111,6 +134,10 @@ class GameState:
             used=frozenset(_texts(_field(data, "used", list), "used")),
             turn=turn,
             ending=ending,
+            seed=seed,
+            draws=draws,
+            stack=stack,
+            shown=FrozenMap(shown),
         )
 
 
@@ -149,6 +176,11 @@ def _texts(values: list[Any], key: str) -> list[str]:
     return values
 
 
-def new_game(story: Story) -> GameState:
+MAX_CALLS = 16  # how deep `call`s may nest: a story that calls on and on meets a clear refusal
+
+
+def new_game(story: Story, seed: int = 0) -> GameState:
     """The state before the first scene is entered; the engine's `begin` enters it."""
-    return GameState(scene=story.start, variables=FrozenMap(story.variables))
+    return GameState(
+        scene=story.start, variables=FrozenMap(story.variables), inventory=story.inventory, seed=seed % 2**64
+    )

@@ -110,7 +110,7 @@ class Session:
         output = turn.output
         if turn.choice is not None:
             self.undo_stack.append((before, len(self.log)))
-            self.log.append(turn.choice.label)
+            self.log.append(turn.label)
             # Every move is kept; only a new scene or an ending pays for the fsync (see autosave).
             output += self.autosave(durable=turn.state.scene != before.scene or turn.state.ended)
         return Reply(output)
@@ -276,5 +276,9 @@ class Session:
         return engine.completions(self.story, self.state, extra)
 
     def status(self) -> Summary:
-        """What the status bar shows: the same summary a save list shows."""
+        """Where the player stands: the same summary a save list shows."""
         return summarize(self.story, self.state)
+
+    def status_parts(self) -> list[str]:
+        """What the status bar shows besides the title and the turn: what the story declares."""
+        return engine.status_parts(self.story, self.state)

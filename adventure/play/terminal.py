@@ -22,6 +22,7 @@ STYLE = Style.from_dict(
         "title": "bold #e05050",
         "ending": "bold #e05050",
         "choice": "#8fb8ff",
+        "choice-off": "#707070",
         "heading": "bold",
         "note": "italic #a0a0a0",
         "error": "#ffb050",
@@ -56,10 +57,8 @@ def play_terminal(session: Session, opening: Output) -> int:
     """Play in a real terminal until the player quits, presses Ctrl-D or Ctrl-C."""
 
     def toolbar() -> FormattedText:
-        status = session.status()
-        return FormattedText(
-            [("", f" {status.title}  |  Ids {status.ids}/{status.ids_total}  |  turn {status.turn}  |  ? for help ")]
-        )
+        parts = [session.status().title, *session.status_parts(), f"turn {session.state.turn}", "? for help"]
+        return FormattedText([("", " " + "  |  ".join(parts) + " ")])
 
     prompt: PromptSession[str] = PromptSession(
         completer=WordCompleter(session.completions, ignore_case=True, sentence=True),

@@ -41,6 +41,7 @@ def misfits(story: Story, state: GameState) -> list[str]:
             problems.append(f"variable '{name}' changed type")
     problems.extend(f"item '{item}' no longer exists" for item in state.inventory if item not in story.items)
     problems.extend(f"scene '{scene}' no longer exists" for scene in state.visits if scene not in story.scenes)
+    problems.extend(f"scene '{scene}' no longer exists" for scene in state.stack if scene not in story.scenes)
     for key in state.used:
         scene_id, _, index = key.partition("/")
         scene = story.scenes.get(scene_id)
@@ -64,13 +65,19 @@ def apply_renames(story: Story, state: GameState) -> GameState:
     used = frozenset(f"{scene(key.partition('/')[0])}/{key.partition('/')[2]}" for key in state.used)
     variables = {**story.variables, **state.variables}
     return attrs.evolve(
-        state, scene=scene(state.scene), visits=FrozenMap(visits), used=used, variables=FrozenMap(variables)
+        state,
+        scene=scene(state.scene),
+        visits=FrozenMap(visits),
+        used=used,
+        variables=FrozenMap(variables),
+        stack=tuple(scene(s) for s in state.stack),
     )
 
 
-def replay(story: Story, log: tuple[str, ...]) -> GameState | None:
-    """Play the saved commands from a new game; None if one of them no longer takes a choice."""
-    state = engine.begin(story).state
+def replay(story: Story, log: tuple[str, ...], seed: int = 0) -> GameState | None:
+    """Play the saved commands from a new game with the same dice; None if one of them no longer
+    takes a choice."""
+    state = engine.begin(story, seed=seed).state
     for command in log:
         turn = engine.step(story, state, command)
         if turn.choice is None:
@@ -107,7 +114,7 @@ def carry_over(story: Story, state: GameState, log: tuple[str, ...], since: str)
     problems = misfits(story, renamed)
     if not problems:
         return Restored(renamed, f"The story has been updated {since}; your game carries on.")
-    replayed = replay(story, log)
+    replayed = replay(story, log, state.seed)
     if replayed is not None:
         return Restored(
             replayed, f"The story has changed {since}; your game was rebuilt by replaying your {len(log)} moves."

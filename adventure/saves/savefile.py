@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 
+from adventure.core.engine import title_of
 from adventure.core.errors import AdventureError
 from adventure.core.model import Story
 from adventure.core.output import safe
@@ -22,7 +23,12 @@ from adventure.core.state import GameState
 # The save format. Raise FORMAT when the layout changes; raise MIN_READABLE only when this
 # version can no longer read older files.
 #   1: the first format: story id/version/fingerprint, summary, state, command log.
-FORMAT = 1
+#   2: scene format v2: the state gains `seed` and `draws` (the dice), `stack` (the scenes `call`
+#      goes back to) and `shown` (how often each text variation was shown); the summary gains
+#      `collection`, the name of what the story collects ("" if nothing). A format 1 save reads
+#      as a game with no dice rolled, no call open and no variation shown.
+FORMAT = 2
+_STATE_SINCE_2 = {"seed": 0, "draws": 0, "stack": [], "shown": {}}
 MIN_READABLE = 1
 
 AUTOSAVE = "autosave"  # shown to players by this name; stored where no player's name can go
@@ -46,6 +52,7 @@ class Summary:
     ids_total: int
     turn: int
     ended: bool = False
+    collection: str = ""  # what `ids` counts, as the story names it ("Ids"); "" if it collects nothing
 
 
 @attrs.frozen
@@ -60,8 +67,10 @@ class SaveData:
 
 
 def summarize(story: Story, state: GameState) -> Summary:
-    title = story.endings[state.ending or ""].title if state.ended else story.scenes[state.scene].title
-    return Summary(title, story.ids_held(state.inventory), story.ids_total, state.turn, state.ended)
+    name = story.collection.name if story.collection is not None else ""
+    return Summary(
+        title_of(story, state), story.ids_held(state.inventory), story.ids_total, state.turn, state.ended, name
+    )
 
 
 def make_save(story: Story, state: GameState, log: Sequence[str], now: datetime) -> SaveData:
@@ -132,10 +141,13 @@ def save_from_dict(data: Any) -> SaveData:
     shape = _Shape(data)
     if not isinstance(data, dict):
         raise ValueError("the file does not hold a save (expected a JSON object)")
-    _version(shape)
+    version = _version(shape)
     _check_unicode(data)
-    state = GameState.from_dict(shape.get("state", dict))
-    summary = _summary(shape)
+    state_data = shape.get("state", dict)
+    if version < 2:
+        state_data = {**_STATE_SINCE_2, **state_data}
+    state = GameState.from_dict(state_data)
+    summary = _summary(shape, version)
     _check_summary(summary, state)
     saved_at = _saved_at(shape)
     return SaveData(
@@ -149,13 +161,16 @@ def save_from_dict(data: Any) -> SaveData:
     )
 
 
-def _summary(shape: _Shape) -> Summary:
+def _summary(shape: _Shape, version: int) -> Summary:
+    ids_total = shape.get("summary.ids_total", int)
+    v1_name = "Ids" if version < 2 and ids_total else ""  # format 1 called every collection Ids
     return Summary(
         title=shape.get("summary.title", str),
         ids=shape.get("summary.ids", int),
         ids_total=shape.get("summary.ids_total", int),
         turn=shape.get("summary.turn", int),
         ended=bool(shape.get("summary.ended", bool, optional=True)),
+        collection=shape.get("summary.collection", str, optional=True) or v1_name,
     )
 
 
@@ -168,12 +183,13 @@ def _saved_at(shape: _Shape) -> str:
     return saved_at
 
 
-def _version(shape: _Shape) -> None:
-    version = shape.get("format", int)
+def _version(shape: _Shape) -> int:
+    version: int = shape.get("format", int)
     if version > FORMAT:
         raise SaveFormatError(version)
     if version < MIN_READABLE:
         raise ValueError(f"format {version} is too old for this version of the game")
+    return version
 
 
 def header_from_text(start: str) -> tuple[Summary, str]:
@@ -189,9 +205,9 @@ def header_from_text(start: str) -> tuple[Summary, str]:
     shape = _Shape(data)
     if not isinstance(data, dict):
         raise ValueError("the file does not hold a save (expected a JSON object)")
-    _version(shape)
+    version = _version(shape)
     _check_unicode(data)
-    summary = _summary(shape)
+    summary = _summary(shape, version)
     if not 0 <= summary.ids <= summary.ids_total:
         raise ValueError(f"'summary.ids' says {summary.ids} of {summary.ids_total} Ids")
     return summary, _saved_at(shape)
@@ -267,8 +283,8 @@ def format_entries(entries: Sequence[SaveEntry]) -> list[str]:
         summary = entry.summary
         when = _local_time(entry.saved_at)
         where = f"THE END: {summary.title}" if summary.ended else summary.title
-        ids = f"Ids {summary.ids}/{summary.ids_total}"
-        lines.append(safe(f"{entry.name:<{width}}  {when}  {where}  {ids}  turn {summary.turn}"))
+        ids = f"{summary.collection} {summary.ids}/{summary.ids_total}  " if summary.collection else ""
+        lines.append(safe(f"{entry.name:<{width}}  {when}  {where}  {ids}turn {summary.turn}"))
     return lines
 
 

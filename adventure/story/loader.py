@@ -11,22 +11,50 @@ from pathlib import Path
 import attrs
 import yaml
 
+from adventure.core.commands import RESERVED_WORDS, words_of
 from adventure.core.errors import AdventureError, Problem, StoryError
 from adventure.core.expr import (
     RESERVED,
     Assign,
     Effect,
+    Env,
     Expr,
     ExprError,
+    If,
+    Leaf,
     Names,
+    Undefined,
+    Value,
     check_condition,
     check_effect,
+    evaluate,
+    fits,
     parse_effects,
     parse_expr,
     suggest,
     type_of,
 )
-from adventure.core.model import Choice, Ending, Item, Paragraph, Scene, Source, Story, Template, Text
+from adventure.core.model import (
+    SEQUENCE,
+    SIGILS,
+    Branch,
+    Choice,
+    Collection,
+    Cond,
+    Ending,
+    Item,
+    Paragraph,
+    Part,
+    Scene,
+    Source,
+    Stat,
+    Story,
+    Template,
+    Text,
+    Vary,
+    Way,
+    plain_text,
+)
 from adventure.story.nodes import Reader, compose, yaml_problem
 
 STORY_FILE = "story.yaml"
@@ -34,12 +62,19 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Names a variable cannot take: the language's own words.
 
-SCENE_KEYS = ("title", "choices"), ("text", "first", "again", "aliases")
-CHOICE_KEYS = ("label",), ("words", "when", "do", "say", "goto", "end", "once")
+SCENE_KEYS = ("title", "choices"), ("text", "first", "again", "aliases", "on_enter", "on_first_enter")
+WAY_KEYS = ("goto", "end", "call", "back")  # where a choice or a branch leads: one of them at most
+CHOICE_KEYS = ("label",), ("words", "when", "requires", "because", "do", "say", *WAY_KEYS, "branch", "once")
+BRANCH_KEYS = (), ("when", "do", "say", *WAY_KEYS)
+IF_KEYS = ("if", "do"), ("else",)
 ITEM_KEYS = ("name", "kind", "description"), ()
 ENDING_KEYS = ("title",), ("text",)
+STORY_KEYS = ("story", "endings"), ("vars", "items", "inventory", "every_turn", "collection", "stats")
+COLLECTION_KEYS = ("kind", "name"), ()
+STAT_KEYS = ("name",), ("max", "bar")
 
 Document = tuple[yaml.Node | None, list[str]]  # composed root (None if empty), the file's lines
+Fields = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
 # ------------------------------------------------------------------ IO
@@ -126,9 +161,11 @@ def _load(folder: Path) -> Story:
     documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
     if story_file not in documents and not any(p.file == story_file for p in problems):
+        # Without it every variable, item and ending is unknown: say that once, not at every use.
         problems.append(
             Problem(display_path(folder), 0, 0, f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)")
         )
+        raise StoryError(problems, display_path(folder))
     return parse_story(documents, story_file, display_path(folder), problems, fingerprint)
 
 
@@ -146,9 +183,15 @@ def parse_story(
     problems = problems if problems is not None else []
     variable_sources: dict[str, Source] = {}
     found = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
-    variables, items, ending_nodes = found.variables, found.items, found.endings
+    variables, ending_nodes = found.variables, found.endings
     scene_nodes = _collect_scenes(documents, story_file, problems)
-    names = Names.of(variables, items, scene_nodes)
+    names = Names.of(variables, found.item_nodes, scene_nodes)
+    items = {
+        item_id: item
+        for item_id, (reader, key_node, _, fields) in found.item_nodes.items()
+        if (item := _item(reader, item_id, key_node, fields, names)) is not None
+    }
+    extras = _read_extras(found, names)
     endings = {ending_id: _ending(reader, ending_id, node, names) for ending_id, (reader, node) in ending_nodes.items()}
     scenes: dict[str, Scene] = {}
     for scene_id, (reader, key_node, node) in scene_nodes.items():
@@ -188,7 +231,81 @@ def parse_story(
         fingerprint=fingerprint,
         variable_sources=variable_sources,
         warnings=tuple(p for p in problems if p.severity == "warning"),
+        inventory=extras.inventory,
+        every_turn=extras.every_turn,
+        collection=extras.collection,
+        stats=extras.stats,
     )
+
+
+@attrs.frozen
+class _Extras:
+    """What story.yaml may add to a v1 story: a starting inventory, timers, what the player is shown."""
+
+    inventory: tuple[str, ...] = ()
+    every_turn: tuple[Effect, ...] = ()
+    collection: Collection | None = None
+    stats: tuple[Stat, ...] = ()
+
+
+def _read_extras(found: _StoryFile, names: Names) -> _Extras:
+    reader, top = found.reader, found.top
+    if reader is None:
+        return _Extras()
+    inventory: list[str] = []
+    if "inventory" in top and not _is_empty(top["inventory"][1]):
+        for node, item in reader.strings(top["inventory"][1], "an item of the starting 'inventory'"):
+            if item not in names.items:
+                hint = suggest(item, names.items) or " (declare it under 'items')"
+                reader.problem(node, f"the starting inventory names item {item!r}, which does not exist{hint}")
+            elif item in inventory:
+                reader.problem(node, f"item {item!r} is in the starting inventory twice")
+            else:
+                inventory.append(item)
+    every_turn = _effects(reader, top["every_turn"][1], names) if "every_turn" in top else ()
+    collection = None
+    if "collection" in top:
+        fields = reader.mapping(top["collection"][1], "'collection'", *COLLECTION_KEYS) or {}
+        kind = reader.string(fields["kind"][1], "the collection's 'kind'") if "kind" in fields else None
+        name = reader.string(fields["name"][1], "the collection's 'name'") if "name" in fields else None
+        if kind is not None and name is not None:
+            collection = Collection(kind, name)
+            if not any(
+                reader_.string(f["kind"][1], "") == kind
+                for reader_, _, _, f in found.item_nodes.values()
+                if "kind" in f
+            ):
+                reader.problem(
+                    fields["kind"][1], f"no item is of kind {kind!r}: the collection is empty", severity="warning"
+                )
+    stats: list[Stat] = []
+    if "stats" in top and not _is_empty(top["stats"][1]):
+        for variable, (key_node, node) in (reader.mapping(top["stats"][1], "'stats'", any_keys=True) or {}).items():
+            if variable not in names.variables:
+                hint = suggest(variable, names.variables) or " (declare it under 'vars')"
+                reader.problem(key_node, f"'stats' shows variable {variable!r}, which does not exist{hint}")
+                continue
+            stat = _stat(reader, variable, node)
+            if stat is not None:
+                stats.append(stat)
+    return _Extras(tuple(inventory), every_turn, collection, tuple(stats))
+
+
+def _stat(reader: Reader, variable: str, node: yaml.Node) -> Stat | None:
+    """`name` alone, or a mapping with `name`, `max` (shown as a bar) and `bar` (on the status bar)."""
+    if isinstance(node, yaml.ScalarNode):
+        name = reader.string(node, f"the name of stat {variable!r}")
+        return Stat(variable, name) if name is not None else None
+    fields = reader.mapping(node, f"stat {variable!r}", *STAT_KEYS)
+    if fields is None or "name" not in fields:
+        return None
+    name = reader.string(fields["name"][1], f"the name of stat {variable!r}")
+    top = reader.integer(fields["max"][1], f"the 'max' of stat {variable!r}") if "max" in fields else None
+    bar = reader.flag(fields["bar"][1], f"the 'bar' of stat {variable!r}") if "bar" in fields else True
+    if top is not None and top <= 0:
+        reader.problem(fields["max"][1], f"the 'max' of stat {variable!r} should be above 0")
+        top = None
+    return Stat(variable, name, top, bar is not False) if name is not None else None
 
 
 def _check_aliases(scenes: Mapping[str, Scene], scene_nodes: Mapping[str, tuple[Reader, yaml.Node, yaml.Node]]) -> None:
@@ -219,6 +336,11 @@ class _StoryFile:
     variables: dict[str, int | bool] = attrs.field(factory=dict)
     items: dict[str, Item] = attrs.field(factory=dict)
     endings: dict[str, tuple[Reader, yaml.Node]] = attrs.field(factory=dict)
+    item_nodes: dict[str, tuple[Reader, yaml.Node, yaml.Node, dict[str, tuple[yaml.Node, yaml.Node]]]] = attrs.field(
+        factory=dict
+    )
+    top: dict[str, tuple[yaml.Node, yaml.Node]] = attrs.field(factory=dict)
+    reader: Reader | None = None
 
 
 def _read_story_file(
@@ -232,9 +354,11 @@ def _read_story_file(
     if root is None:
         reader.problem(None, "the story file is empty; it needs 'story', 'vars', 'items' and 'endings'")
         return found
-    top = reader.mapping(root, "the story file", required=("story", "endings"), optional=("vars", "items"))
+    top = reader.mapping(root, "the story file", *STORY_KEYS)
     if top is None:
         return found
+    found.top = top
+    found.reader = reader
     if "story" in top:
         _read_header(reader, top["story"][1], found)
     if "vars" in top and not _is_empty(top["vars"][1]):
@@ -277,25 +401,62 @@ def _read_variables(reader: Reader, node: yaml.Node, found: _StoryFile, sources:
         if name in RESERVED:
             reader.problem(key_node, f"{name!r} is a word of the expression language; pick another variable name")
             continue
-        value = reader.value(value_node, f"the starting value of {name!r}")
+        what = f"the starting value of {name!r}"
+        if isinstance(value_node, yaml.ScalarNode) and value_node.tag == "tag:yaml.org,2002:str":
+            value = _computed(reader, value_node, what, found.variables)
+        else:
+            value = reader.value(value_node, what)
         # A bad starting value is reported once; the name stays declared so uses don't cascade.
         found.variables[name] = 0 if value is None else value
         sources[name] = reader.source(key_node)
 
 
+def _computed(reader: Reader, node: yaml.ScalarNode, what: str, earlier: Mapping[str, Value]) -> Value | None:
+    """A starting value written as an expression of the variables declared before it."""
+    names = Names.of(earlier, (), ())
+
+    def parse(text: str) -> Value:
+        expr = parse_expr(text)
+        type_of(expr, names)
+        env = Env(earlier, lambda _: False, lambda _: 0, {"ids": 0, "turn": 0})
+        try:
+            value = evaluate(expr, env)
+        except Undefined as why:
+            raise ExprError(f"it needs {why}", 0) from None
+        if not isinstance(value, bool) and not fits(value):
+            raise ExprError(f"it comes to {value}, past the story's 64-bit range", 0)
+        return value
+
+    hint = " (a starting value is a number, true/false, or an expression of the variables above it)"
+    value = reader.parsed(node, what, node.value, parse)
+    if value is None and reader.problems and reader.problems[-1].message.endswith("found nothing"):
+        reader.problems[-1] = attrs.evolve(reader.problems[-1], message=reader.problems[-1].message + hint)
+    return value
+
+
 def _read_items(reader: Reader, node: yaml.Node, found: _StoryFile) -> None:
+    """Item ids and kinds; their names and descriptions are read once every name is known."""
     for item_id, (key_node, item_node) in (reader.mapping(node, "'items'", any_keys=True) or {}).items():
         if reader.identifier(key_node, "the item id") is None:
             continue
         fields = reader.mapping(item_node, f"item {item_id!r}", *ITEM_KEYS)
         if fields is None:
             continue
-        strings = {
-            key: reader.string(value_node, f"the {key} of item {item_id!r}") for key, (_, value_node) in fields.items()
-        }
-        name, kind, description = (strings.get(key) for key in ITEM_KEYS[0])
-        if name and kind and description:
-            found.items[item_id] = Item(item_id, name, kind, description, reader.source(key_node))
+        found.item_nodes[item_id] = (reader, key_node, item_node, fields)
+
+
+def _item(reader: Reader, item_id: str, key_node: yaml.Node, fields: Fields, names: Names) -> Item | None:
+    what = f"item {item_id!r}"
+    kind = reader.string(fields["kind"][1], f"the kind of {what}") if "kind" in fields else None
+    name = _line(reader, fields["name"][1], f"the name of {what}", names) if "name" in fields else None
+    description = (
+        _text(reader, fields["description"][1], f"the description of {what}", names, f"item:{item_id}")
+        if "description" in fields
+        else ()
+    )
+    if name is None or kind is None or not description:
+        return None
+    return Item(item_id, name, kind, description, reader.source(key_node))
 
 
 def _is_empty(node: yaml.Node) -> bool:
@@ -342,15 +503,24 @@ def _scene(
     fields = reader.mapping(node, f"scene {scene_id!r}", *SCENE_KEYS)
     if fields is None:
         return None
-    title = reader.string(fields["title"][1], f"the title of scene {scene_id!r}") if "title" in fields else None
+    title = _line(reader, fields["title"][1], f"the title of scene {scene_id!r}", names) if "title" in fields else None
     texts = {
-        key: _text(reader, fields[key][1], f"the {key} of scene {scene_id!r}", names) if key in fields else ()
+        key: _text(reader, fields[key][1], f"the {key} of scene {scene_id!r}", names, f"{scene_id}.{key}")
+        if key in fields
+        else ()
         for key in ("text", "first", "again")
     }
     aliases = tuple(
         alias
         for alias_node, _ in (reader.strings(fields["aliases"][1], "an old scene id") if "aliases" in fields else ())
         if (alias := reader.identifier(alias_node, "an old scene id")) is not None
+    )
+    on_enter, on_first_enter = (
+        _effects(reader, fields[key][1], names) if key in fields else ()
+        for key in (
+            "on_enter",
+            "on_first_enter",
+        )
     )
     choices: list[Choice] = []
     if "choices" in fields:
@@ -366,7 +536,16 @@ def _scene(
     if title is None:
         return None
     return Scene(
-        scene_id, title, tuple(choices), texts["text"], texts["first"], texts["again"], aliases, reader.source(key_node)
+        scene_id,
+        title,
+        tuple(choices),
+        texts["text"],
+        texts["first"],
+        texts["again"],
+        aliases,
+        reader.source(key_node),
+        on_enter,
+        on_first_enter,
     )
 
 
@@ -375,38 +554,139 @@ def _choice(reader: Reader, key: str, node: yaml.Node, names: Names, endings: fr
     fields = reader.mapping(node, where, *CHOICE_KEYS)
     if fields is None:
         return None
-    label = reader.string(fields["label"][1], f"the label of {where}") if "label" in fields else None
-    words = tuple(text for _, text in reader.strings(fields["words"][1], "a word")) if "words" in fields else ()
-    when = _condition(reader, fields["when"][1], names) if "when" in fields else None
-    effects: list[Effect] = []
-    if "do" in fields:
-        for effect_node, source in reader.strings(fields["do"][1], "an effect"):
-            for effect in reader.parsed(effect_node, "'do'", source, _effects_parser(names)) or ():
-                effects.append(_placed(reader, effect_node, effect))
-    say = _text(reader, fields["say"][1], f"the 'say' of {where}", names) if "say" in fields else ()
-    goto = end = None
-    if "goto" in fields and "end" in fields:
-        reader.problem(fields["end"][0], f"{where} has both 'goto' and 'end'; a choice leads to one place")
-    if "goto" in fields:
-        goto = reader.identifier(fields["goto"][1], "'goto'")
-        if goto is not None and goto not in names.scenes:
+    label = _line(reader, fields["label"][1], f"the label of {where}", names) if "label" in fields else None
+    words = tuple(_words(reader, fields["words"][1])) if "words" in fields else ()
+    when = _condition(reader, fields["when"][1], names, "'when'") if "when" in fields else None
+    requires = _condition(reader, fields["requires"][1], names, "'requires'") if "requires" in fields else None
+    because = None
+    if "because" in fields:
+        because = _line(reader, fields["because"][1], f"the 'because' of {where}", names)
+        if "requires" not in fields:
+            reader.problem(fields["because"][0], f"{where} has 'because' but no 'requires' for it to explain")
+    effects = _effects(reader, fields["do"][1], names) if "do" in fields else ()
+    say = _text(reader, fields["say"][1], f"the 'say' of {where}", names, f"{key}.say") if "say" in fields else ()
+    way = _way(reader, fields, where, names, endings)
+    branches: list[Branch] = []
+    if "branch" in fields:
+        if any(k in fields for k in WAY_KEYS):
+            first = next(fields[k][0] for k in WAY_KEYS if k in fields)
             reader.problem(
-                fields["goto"][1],
-                f"'goto' names scene {goto!r}, which does not exist{suggest(goto, names.scenes)}",
-                code="missing-scene",
+                first,
+                f"{where} has 'branch' and its own place to go: write that as the last branch, without 'when'",
             )
+        nodes = reader.sequence(fields["branch"][1], f"the 'branch' of {where}")
+        for number, branch_node in enumerate(nodes, 1):
+            branch = _branch(reader, branch_node, f"branch {number} of {where}", f"{key}.{number}", names, endings)
+            if branch is not None:
+                branches.append(branch)
+        for later in nodes[[b.when for b in branches].index(None) + 1 :] if None in [b.when for b in branches] else []:
+            reader.problem(later, f"this branch of {where} comes after one without 'when', so it is never taken")
+    once = reader.flag(fields["once"][1], "'once'") if "once" in fields else False
+    if label is None:
+        return None
+    return Choice(
+        key,
+        label,
+        words,
+        when,
+        effects,
+        say,
+        way.goto,
+        way.end,
+        bool(once),
+        reader.source(node),
+        call=way.call,
+        back=way.back,
+        requires=requires,
+        because=because,
+        branches=tuple(branches),
+    )
+
+
+def _words(reader: Reader, node: yaml.Node) -> list[str]:
+    found = []
+    for word_node, text in reader.strings(node, "a word"):
+        spelled = " ".join(words_of(text))
+        if spelled in RESERVED_WORDS:
+            reader.problem(
+                word_node,
+                f"the word {text!r} is a command ({spelled!r}), so typing it never picks this choice; "
+                "pick another word",
+                severity="warning",
+                code="word-is-command",
+            )
+        found.append(text)
+    return found
+
+
+def _branch(
+    reader: Reader, node: yaml.Node, where: str, key: str, names: Names, endings: frozenset[str]
+) -> Branch | None:
+    fields = reader.mapping(node, where, *BRANCH_KEYS)
+    if fields is None:
+        return None
+    when = _condition(reader, fields["when"][1], names, "'when'", dice=True) if "when" in fields else None
+    effects = _effects(reader, fields["do"][1], names) if "do" in fields else ()
+    say = _text(reader, fields["say"][1], f"the 'say' of {where}", names, f"{key}.say") if "say" in fields else ()
+    return Branch(when, _way(reader, fields, where, names, endings), effects, say)
+
+
+def _way(reader: Reader, fields: Fields, where: str, names: Names, endings: frozenset[str]) -> Way:
+    """Where a choice or branch leads: `goto`, `end`, `call` or `back`, one at most."""
+    given = [k for k in WAY_KEYS if k in fields]
+    for extra in given[1:]:
+        reader.problem(fields[extra][0], f"{where} has both {given[0]!r} and {extra!r}; a choice leads to one place")
+    goto = end = call = None
+    back = False
+    for field in ("goto", "call"):
+        if field in fields:
+            scene = reader.identifier(fields[field][1], f"'{field}'")
+            if scene is not None and scene not in names.scenes:
+                reader.problem(
+                    fields[field][1],
+                    f"'{field}' names scene {scene!r}, which does not exist{suggest(scene, names.scenes)}",
+                    code="missing-scene",
+                )
+            if field == "goto":
+                goto = scene
+            else:
+                call = scene
     if "end" in fields:
         end = reader.identifier(fields["end"][1], "'end'")
         if end is not None and end not in endings:
             hint = suggest(end, endings) or " (endings are declared under 'endings' in story.yaml)"
             reader.problem(fields["end"][1], f"'end' names ending {end!r}, which does not exist{hint}")
-    once = reader.flag(fields["once"][1], "'once'") if "once" in fields else False
-    if label is None:
-        return None
-    return Choice(key, label, words, when, tuple(effects), say, goto, end, bool(once), reader.source(node))
+    if "back" in fields:
+        back = reader.flag(fields["back"][1], "'back'") is True
+        if not back:
+            reader.problem(fields["back"][1], "'back' can only be true: leave it out to stay")
+    return Way(goto, end, call, back)
 
 
-def _placed(reader: Reader, node: yaml.Node, effect: Effect) -> Effect:
+def _effects(reader: Reader, node: yaml.Node, names: Names) -> tuple[Effect, ...]:
+    """Effects in any of their forms: a string, a list of strings, and `{if, do, else}` mappings."""
+    names = attrs.evolve(names, dice=True)
+    entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    found: list[Effect] = []
+    for entry in entries:
+        if isinstance(entry, yaml.MappingNode):
+            fields = reader.mapping(entry, "an 'if' in 'do'", *IF_KEYS)
+            if fields and "if" in fields and "do" in fields:
+                condition = _condition(reader, fields["if"][1], names, "'if'", dice=True)
+                then = _effects(reader, fields["do"][1], names)
+                otherwise = _effects(reader, fields["else"][1], names) if "else" in fields else ()
+                if condition is not None:
+                    found.append(If(condition, then, otherwise))
+            continue
+        source = reader.string(entry, "an effect")
+        if source is None:
+            continue
+        for effect in reader.parsed(entry, "'do'", source, _effects_parser(names)) or ():
+            found.append(_placed(reader, entry, effect))
+    return tuple(found)
+
+
+def _placed(reader: Reader, node: yaml.Node, effect: Leaf) -> Leaf:
     """An assignment with its line and column in the file, for the checker's warnings."""
     if not isinstance(effect, Assign):
         return effect
@@ -417,8 +697,8 @@ def _placed(reader: Reader, node: yaml.Node, effect: Effect) -> Effect:
     return attrs.evolve(effect, line=line, column=column)
 
 
-def _effects_parser(names: Names) -> Callable[[str], tuple[Effect, ...]]:
-    def parse(source: str) -> tuple[Effect, ...]:
+def _effects_parser(names: Names) -> Callable[[str], tuple[Leaf, ...]]:
+    def parse(source: str) -> tuple[Leaf, ...]:
         effects = parse_effects(source)
         for effect in effects:
             check_effect(effect, names)
@@ -427,34 +707,52 @@ def _effects_parser(names: Names) -> Callable[[str], tuple[Effect, ...]]:
     return parse
 
 
-def _condition(reader: Reader, node: yaml.Node, names: Names) -> Expr | None:
-    source = reader.string(node, "the condition 'when'")
+def _condition(reader: Reader, node: yaml.Node, names: Names, what: str = "'when'", dice: bool = False) -> Expr | None:
+    source = reader.string(node, f"the condition {what}")
     if source is None:
         return None
+    names = attrs.evolve(names, dice=dice)
 
     def parse(text: str) -> Expr:
         expr = parse_expr(text)
         check_condition(expr, names)
         return expr
 
-    return reader.parsed(node, "'when'", source, parse)
+    return reader.parsed(node, what, source, parse)
 
 
 def _ending(reader: Reader, ending_id: str, node: yaml.Node, names: Names) -> Ending:
     fields = reader.mapping(node, f"ending {ending_id!r}", *ENDING_KEYS) or {}
-    title = reader.string(fields["title"][1], f"the title of ending {ending_id!r}") if "title" in fields else None
-    text = _text(reader, fields["text"][1], f"the text of ending {ending_id!r}", names) if "text" in fields else ()
-    return Ending(ending_id, title or ending_id, text, reader.source(node))
+    title = (
+        _line(reader, fields["title"][1], f"the title of ending {ending_id!r}", names) if "title" in fields else None
+    )
+    text = (
+        _text(reader, fields["text"][1], f"the text of ending {ending_id!r}", names, f"end:{ending_id}")
+        if "text" in fields
+        else ()
+    )
+    return Ending(ending_id, title or plain_text(ending_id), text, reader.source(node))
 
 
 # ------------------------------------------------------------------ text
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n\s*")
-_HOLE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 
 
-def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
-    """Text in any of its forms: a string, or a list of strings and {when, text} mappings."""
+def _line(reader: Reader, node: yaml.Node, what: str, names: Names) -> Template | None:
+    """A one-line text (a label, a title, a name): `{...}` holes and conditions, no variations."""
+    source = reader.string(node, what)
+    if source is None:
+        return None
+    parser = _TextParser(source, names, "", vary=False)
+    return reader.parsed(node, what, source, parser.span(0, len(source)), quote=False)
+
+
+def _text(reader: Reader, node: yaml.Node, what: str, names: Names, owner: str) -> Text:
+    """Text in any of its forms: a string, or a list of strings and {when, text} mappings.
+
+    `owner` names the text's variations in the game state: `scene.text#2` is its second `{a|b}`.
+    """
     entries: list[tuple[yaml.Node, Expr | None]] = []
     if isinstance(node, yaml.SequenceNode):
         for entry in node.value:
@@ -474,12 +772,14 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names) -> Text:
     else:
         entries.append((node, None))
     paragraphs: list[Paragraph] = []
+    sites = [0]  # variations numbered across the whole text
     for text_node, when in entries:
         source = reader.string(text_node, what)
         if source is None:
             continue
+        parser = _TextParser(source, names, owner, vary=True, sites=sites)
         for start, end in _paragraph_spans(source):
-            template = reader.parsed(text_node, what, source, _template_parser(start, end, names), quote=False)
+            template = reader.parsed(text_node, what, source, parser.span(start, end), quote=False)
             if template is not None:
                 paragraphs.append(Paragraph(template, when))
     return tuple(paragraphs)
@@ -508,41 +808,139 @@ def _paragraph_spans(source: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _template_parser(start: int, end: int, names: Names) -> Callable[[str], Template]:
-    def parse(source: str) -> Template:
-        return _template(source, start, end, names)
+class _TextParser:
+    """Text with `{...}`: a value `{x}`, a condition `{test: yes|no}`, a variation `{a|b}` (a
+    sequence), `{&a|b}` (a cycle), `{!a|b}` (once each), `{~a|b}` (a shuffle); nestable. `{{` and
+    `}}` write a brace outside any `{...}`."""
 
-    return parse
+    def __init__(self, source: str, names: Names, owner: str, vary: bool, sites: list[int] | None = None) -> None:
+        self.source = source
+        self.names = names
+        self.owner = owner
+        self.vary = vary
+        self.sites = sites if sites is not None else [0]
+        self.at = 0
+        self.end = 0
 
+    def span(self, start: int, end: int) -> Callable[[str], Template]:
+        """A parse of `source[start:end]` for `Reader.parsed`."""
+        return lambda _: self.whole(start, end)
 
-def _template(source: str, start: int, end: int, names: Names) -> Template:
-    """Split a paragraph into literal text and `{expression}` holes; lines join with spaces."""
-    parts: list[str | Expr] = []
-    literal: list[str] = []
-    position = start
-    for hole in _HOLE.finditer(source, start, end):
-        literal.append(source[position : hole.start()])
-        position = hole.end()
-        token = hole.group(0)
-        if token in ("{{", "}}"):
-            literal.append(token[0])
-            continue
-        if hole.group(1) is None:
+    def whole(self, start: int, end: int) -> Template:
+        self.at, self.end = start, end
+        template = self.template(top=True)
+        if self.at < self.end:  # a '|' or '}' outside any '{'
+            char = self.source[self.at]
+            raise ExprError(f"a lone {char!r}: write {char * 2!r} for a brace, or {{name}} to show a value", self.at)
+        return template
+
+    def template(self, top: bool = False) -> Template:
+        parts: list[Part] = []
+        literal: list[str] = []
+        source = self.source
+        while self.at < self.end:
+            char = source[self.at]
+            if top and char in "{}" and source.startswith(char * 2, self.at):
+                literal.append(char)
+                self.at += 2
+                continue
+            if char == "}" or (char == "|" and not top):
+                break
+            if char == "{":
+                _flush(parts, literal)
+                parts.append(self.brace())
+                continue
+            if char == "|":  # a '|' in prose outside any '{...}' is prose
+                literal.append(char)
+                self.at += 1
+                continue
+            literal.append(char)
+            self.at += 1
+        _flush(parts, literal)
+        return Template(tuple(parts))
+
+    def brace(self) -> Part:
+        opened = self.at
+        self.at += 1
+        close, colon, bar = self._scan(opened)
+        kind = SIGILS.get(self.source[self.at]) if self.at < close else None
+        if kind is not None or (bar is not None and (colon is None or bar < colon)):
+            if kind is not None:
+                self.at += 1
+            return self._vary(kind or SEQUENCE, opened)
+        if colon is not None:
+            test = self._expression(self.at, colon, condition=True)
+            self.at = colon + 1
+            yes = self.template()
+            no = Template(())
+            if self.at < self.end and self.source[self.at] == "|":
+                self.at += 1
+                no = self.template()
+            self._close(opened)
+            return Cond(test, yes, no)
+        expr = self._expression(self.at, close, condition=False)
+        self.at = close + 1
+        return expr
+
+    def _scan(self, opened: int) -> tuple[int, int | None, int | None]:
+        """The matching '}', and the first ':' and '|' at this level before it."""
+        depth = 0
+        colon = bar = None
+        for at in range(self.at, self.end):
+            char = self.source[at]
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                if depth == 0:
+                    return at, colon, bar
+                depth -= 1
+            elif depth == 0 and char == ":" and colon is None:
+                colon = at
+            elif depth == 0 and char == "|" and bar is None:
+                bar = at
+        raise ExprError("this '{' is never closed: add '}', or write '{{' for a brace", opened)
+
+    def _vary(self, kind: str, opened: int) -> Vary:
+        if not self.vary:
             raise ExprError(
-                f"a lone {token!r}: write {token * 2!r} for a brace, or {{name}} to show a value", hole.start()
+                "variations ({a|b}) belong in prose; in a label, title or name write a condition, {test: a|b}",
+                opened,
             )
-        inner_start = hole.start(1)
+        options = [self.template()]
+        while self.at < self.end and self.source[self.at] == "|":
+            self.at += 1
+            options.append(self.template())
+        self._close(opened)
+        self.sites[0] += 1
+        return Vary(kind, f"{self.owner}#{self.sites[0]}", tuple(options))
+
+    def _close(self, opened: int) -> None:
+        if self.at >= self.end or self.source[self.at] != "}":
+            raise ExprError("this '{' is never closed: add '}', or write '{{' for a brace", opened)
+        self.at += 1
+
+    def _expression(self, start: int, end: int, condition: bool) -> Expr:
+        text = self.source[start:end]
         try:
-            expr = parse_expr(hole.group(1))
-            type_of(expr, names)
+            expr = parse_expr(text)
+            if condition:
+                check_condition(expr, self.names)
+            else:
+                type_of(expr, self.names)
         except ExprError as error:
-            raise ExprError(error.message, inner_start + error.offset) from None
-        parts.append(_join_lines("".join(literal)))
-        literal = []
-        parts.append(expr)
-    literal.append(source[position:end])
-    parts.append(_join_lines("".join(literal)))
-    return Template(tuple(p for p in parts if p != ""))
+            hint = ""
+            if condition:
+                hint = " (a ':' inside '{...}' makes a condition: '{test: shown if true|shown if false}')"
+            raise ExprError(error.message + hint, start + error.offset) from None
+        return expr
+
+
+def _flush(parts: list[Part], literal: list[str]) -> None:
+    if literal:
+        text = _join_lines("".join(literal))
+        if text:
+            parts.append(text)
+        literal.clear()
 
 
 def _join_lines(text: str) -> str:
