@@ -164,6 +164,8 @@ def check_story(
     began = clock()
     graph = explore(story, max_states, max_seconds, clock)
     properties, stuck = _properties(story, graph)
+    if graph.dice and graph.complete:
+        properties += [Property("sure", e, PROVED if forced else REFUTED) for e, forced in sure_endings(graph).items()]
     problems = _merge(story, [*story.warnings, *lint_story(story)], graph, properties, stuck)
     return Report(
         story=story.id,
@@ -230,6 +232,46 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
     return properties, stuck
 
 
+def sure_endings(graph: Exploration) -> dict[str, bool]:
+    """For each ending, whether a player can reach it from the start however the dice fall.
+
+    A least fixed point over the explored graph: a state is sure of an ending if it is that ending,
+    or if some choice there leads, with every outcome of its dice, to states sure of it.
+    """
+    starts = graph.levels[0] if graph.levels else {}
+    found: dict[str, bool] = {}
+    groups: list[dict[str, list[Any]]] = []
+    for edges in graph.edges:
+        by_choice: dict[str, list[Any]] = {}
+        for edge in edges or ():
+            by_choice.setdefault(edge.choice.key, []).append(edge)
+        groups.append(by_choice)
+    for ending in graph.story.endings:
+        sure = [graph.seen[k] if state.ending == ending else 0 for k, state in enumerate(graph.keys)]
+        changed = True
+        while changed:
+            changed = False
+            for k in range(len(graph.keys) - 1, -1, -1):
+                wanting = graph.seen[k] & ~sure[k]
+                if not wanting or graph.keys[k].ended:
+                    continue
+                more = 0
+                for key, edges in groups[k].items():
+                    if key in graph.refused:
+                        continue  # some outcome is refused: the dice can leave the player where they are
+                    ok = edges[0].enable & wanting
+                    for edge in edges:
+                        ok &= edge.preimage(sure[edge.target])
+                        if not ok:
+                            break
+                    more |= ok
+                if more:
+                    sure[k] |= more
+                    changed = True
+        found[ending] = all(mask & ~sure[k] == 0 for k, mask in starts.items())
+    return found
+
+
 def _quote(commands: tuple[str, ...]) -> str:
     return "'" + ", ".join(commands) + "'" if commands else "the start"
 
@@ -251,7 +293,7 @@ def _merge(
         return f" ({lint.message.split(': ', 1)[-1]})" if lint else ""
 
     for prop in properties:
-        if prop.status != REFUTED:
+        if prop.status != REFUTED or prop.kind == "sure":
             continue
         if prop.kind == "scene":
             source = story.scenes[prop.subject].source

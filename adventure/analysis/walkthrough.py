@@ -51,6 +51,7 @@ class Walkthrough:
     file: str
     scenes: Named | None  # the story folder as written, relative to the file
     steps: tuple[Step, ...]
+    seed: int = 0  # the dice: the same seed, the same game
 
 
 def check_names(walkthrough: Walkthrough, story: Story) -> list[Problem]:
@@ -116,7 +117,7 @@ class Walked:
 
 def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
     """Play the steps, stopping at the first that does not do what it says."""
-    turn = engine.begin(story)
+    turn = engine.begin(story, seed=walkthrough.seed)
     state, said = turn.state, plain(turn.output)
     transcript = [said]
     taken: set[str] = set()

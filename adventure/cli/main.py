@@ -40,6 +40,12 @@ def build_parser() -> argparse.ArgumentParser:
     start.add_argument("--continue", dest="resume", action="store_true", help="go on from the newest save")
     start.add_argument("--load", metavar="NAME", help="go on from the save NAME")
     play.add_argument(
+        "--seed",
+        metavar="N",
+        type=_seed,
+        help="roll the story's dice from N, so the same commands give the same game (default: new dice each game)",
+    )
+    play.add_argument(
         "--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)"
     )
     _saves_option(play)
@@ -51,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     _saves_option(listing)
     add_tool_parsers(sub)
     return parser
+
+
+def _seed(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 20 or int(text) >= 2**64:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a seed: give a whole number from 0 to {2**64 - 1}")
+    return int(text)
 
 
 def _saves_option(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +77,7 @@ def _saves_option(parser: argparse.ArgumentParser) -> None:
 def run_play(args: argparse.Namespace) -> int:
     folder = story_folder(args.scenes)
     story = load_story(folder)
-    session = Session(story, SaveStore(saves_folder(args.saves, os.environ)))
+    session = Session(story, SaveStore(saves_folder(args.saves, os.environ)), seed=args.seed)
     if args.dev:
         from adventure.play.reload import StoryWatcher
 

@@ -516,7 +516,9 @@ def examine(story: Story, state: GameState, what: str) -> Turn:
         options = " or ".join(voice.template(i.name) for i in found)
         return Turn(state, (Block(out.ERROR, f"Which do you mean: {options}?"),))
     item = found[0]
-    blocks = [Block(out.LIST, voice.template(item.name)), *voice.prose(item.description)]
+    blocks = voice.prose(item.description) or [
+        Block(out.NOTE, f"There is nothing more to {voice.template(item.name)}.")
+    ]
     return Turn(voice.kept(state), tuple(blocks))
 
 

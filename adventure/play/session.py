@@ -7,6 +7,7 @@ so they behave the same.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -71,11 +72,13 @@ class Session:
     question: _Question | None = None
     autosave_problem: str = ""
     watcher: Reloader | None = None  # set in --dev mode: reload the story when its files change
+    seed: int | None = None  # the dice of every new game (--seed); None: new dice each game
 
     # ---------------------------------------------------------------- starting
 
     def start(self, state: GameState | None = None, log: tuple[str, ...] = ()) -> Output:
-        turn = engine.begin(self.story, state)
+        seed = self.seed if self.seed is not None else secrets.randbits(64)
+        turn = engine.begin(self.story, state, seed=seed)
         self.state = turn.state
         self.log = list(log)
         self.undo_stack = []

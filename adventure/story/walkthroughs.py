@@ -65,7 +65,7 @@ def parse_walkthrough(text: str, file: str) -> tuple[Walkthrough | None, list[Pr
     if root is None:
         reader.problem(None, "the walkthrough is empty; it needs 'steps', a list of commands")
         return None, problems
-    top = reader.mapping(root, "a walkthrough", required=("steps",), optional=("scenes",))
+    top = reader.mapping(root, "a walkthrough", required=("steps",), optional=("scenes", "seed"))
     if top is None:
         return None, problems
     scenes = None
@@ -75,7 +75,13 @@ def parse_walkthrough(text: str, file: str) -> tuple[Walkthrough | None, list[Pr
     steps = [_step(reader, node) for node in reader.sequence(top["steps"][1], "'steps'")] if "steps" in top else []
     if "steps" in top and isinstance(top["steps"][1], yaml.SequenceNode) and not steps:
         reader.problem(top["steps"][1], "'steps' is empty: give at least one command")
-    return Walkthrough(file, scenes, tuple(s for s in steps if s is not None)), problems
+    seed = 0
+    if "seed" in top:
+        given = reader.integer(top["seed"][1], "'seed'")
+        if given is not None and given < 0:
+            reader.problem(top["seed"][1], "'seed' should be 0 or more")
+        seed = given if given is not None and given >= 0 else 0
+    return Walkthrough(file, scenes, tuple(s for s in steps if s is not None), seed), problems
 
 
 def _step(reader: Reader, node: yaml.Node) -> Step | None:
