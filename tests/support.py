@@ -23,10 +23,13 @@ import pexpect
 import pytest
 
 from adventure.analysis.check import REFUTED, UNKNOWN, Report
+from adventure.analysis.explore import starts
 from adventure.cli.main import main
 from adventure.core import engine
-from adventure.core.model import Story
+from adventure.core.dice import ScriptedDice, every_outcome
+from adventure.core.model import Choice, Story
 from adventure.core.state import GameState
+from adventure.story.loader import load_story
 
 Step = Callable[[Story, GameState, str], engine.Turn]  # engine.step, or it through a save (the `step` fixture)
 Play = Callable[..., tuple[GameState, str]]  # (story, *commands) -> the last state, what the last command printed
@@ -131,6 +134,107 @@ def mini_with(tmp_path: Path, scenes: str = MINI_SCENES, story: str = MINI_STORY
     return write_story(tmp_path / name, {"story.yaml": story, "hall.yaml": scenes})
 
 
+# ---------------------------------------------------------------- a story using format v2
+
+V2_STORY = """\
+story:
+  id: cellar
+  title: The Cellar
+  version: 1
+  start: stairs
+vars:
+  oil: 3
+  half: "oil / 2 + oil % 2"
+  coins: 0
+  roll: 0
+inventory: [lamp]
+every_turn:
+  - if: has(lamp) and oil > 0
+    do: oil -= 1
+collection:
+  kind: coin
+  name: Coins
+stats:
+  oil: {name: Oil, max: 3}
+  half: {name: Half, bar: false}
+items:
+  lamp:
+    name: "a brass lamp{oil == 0: (dark)|}"
+    kind: thing
+    description: "{oil > 0: It burns, {oil} turns of oil left.|It is cold.}"
+  key:
+    name: an iron key
+    kind: thing
+    description: Rusty.
+  gold:
+    name: a gold coin
+    kind: coin
+    description: Heavy.
+endings:
+  out:
+    title: "Out, with {coins} coins"
+    text: "You climb out{oil == 0: in the dark|}."
+  lost:
+    title: Lost
+"""
+
+V2_SCENES = """\
+scenes:
+  stairs:
+    title: "Stairs ({oil} oil)"
+    text: "{Stone steps go down.|The steps again.|} {&Water drips.|A rat squeaks.}"
+    choices:
+      - label: Go down
+        goto: cellar
+      - label: Talk to the ghost
+        call: ghost
+      - label: Leave
+        requires: has(gold)
+        because: you have not found the gold
+        end: out
+  ghost:
+    title: A Ghost
+    on_first_enter: coins += 0
+    text: "{!The ghost bows.|The ghost nods.}"
+    choices:
+      - label: Ask about the key
+        once: true
+        say: '"Under the barrel," it says.'
+      - label: Say goodbye
+        back: true
+  cellar:
+    title: Cellar
+    on_enter: roll = random(1, 6)
+    text: "You rolled {roll}."
+    choices:
+      - label: Search the barrel
+        once: true
+        do: take key
+      - label: Open the chest
+        branch:
+          - when: has(key)
+            do: [take gold, coins += 1]
+            say: The chest opens.
+            goto: stairs
+          - say: It is locked.
+      - label: Gamble
+        when: coins > 0
+        branch:
+          - when: chance(50)
+            say: You win.
+            do: coins += 1
+          - say: You lose.
+      - label: Climb up
+        goto: stairs
+      - label: Give up
+        end: lost
+"""
+
+
+def v2_story(tmp_path: Path, scenes: str = V2_SCENES, story: str = V2_STORY) -> Story:
+    return load_story(write_story(tmp_path / "v2", {"story.yaml": story, "scenes.yaml": scenes}))
+
+
 # ---------------------------------------------------------------- a tiny story with a trap in it
 
 HEADER = """\
@@ -190,14 +294,42 @@ def round_trip(state: GameState) -> GameState:
 # ---------------------------------------------------------------- the checker's witnesses, replayed
 
 
-def replay(story: Story, commands: Sequence[str]) -> GameState:
-    """Type the witness into the real game, one command at a time, as a player would."""
-    state = engine.begin(story).state
+def outcomes(story: Story, state: GameState, choice: Choice) -> list[GameState]:
+    """Every state a choice can lead to, one per way its dice fall; none if the game refuses it."""
+
+    def run(dice: ScriptedDice) -> GameState | None:
+        try:
+            return engine.advance(story, state, choice, dice)
+        except engine.Refused:
+            return None
+
+    return [s for s in every_outcome(run) if s is not None]
+
+
+def moves(story: Story, state: GameState) -> list[tuple[Choice, GameState]]:
+    """Every choice a player can take now, with every state it can lead to."""
+    env = engine.make_env(story, state)
+    return [
+        (choice, reached)
+        for choice in engine.visible_choices(story, state, env)
+        if engine.takeable(choice, env)
+        for reached in outcomes(story, state, choice)
+    ]
+
+
+def replay_with_luck(story: Story, commands: Sequence[str]) -> list[GameState]:
+    """Type the witness into the real game, one command at a time, as a player would, following every
+    way the dice can fall: the states it can end in."""
+    states = list(dict.fromkeys(starts(story)))
     for command in commands:
-        turn = engine.step(story, state, command)
-        assert turn.choice is not None, f"{command!r} was not taken"
-        state = turn.state
-    return state
+        following: list[GameState] = []
+        for state in states:
+            turn = engine.step(story, state, command)
+            if turn.choice is not None:
+                following.extend(outcomes(story, state, turn.choice))
+        assert following, f"{command!r} was not taken"
+        states = list(dict.fromkeys(following))
+    return states
 
 
 def an_ending_within(story: Story, state: GameState, budget: int = 2_000) -> bool:
@@ -211,8 +343,7 @@ def an_ending_within(story: Story, state: GameState, budget: int = 2_000) -> boo
         for current in frontier:
             if current.ended:
                 return True
-            for choice in engine.visible_choices(story, current):
-                reached = engine.advance(story, current, choice)
+            for _, reached in moves(story, current):
                 if reached not in seen:
                     seen.add(reached)
                     following.append(reached)
@@ -221,22 +352,23 @@ def an_ending_within(story: Story, state: GameState, budget: int = 2_000) -> boo
 
 
 def assert_witnesses_replay(story: Story, report: Report, trap_budget: int = 2_000) -> None:
-    """Every witness, typed into the game with engine.step, reproduces what it claims; from a trap,
-    no ending is found by a search of `trap_budget` real states."""
+    """Every witness, typed into the game with engine.step, reproduces what it claims, with some
+    luck where the story rolls dice; from a trap, no ending is found by a search of `trap_budget`
+    real states."""
     for p in report.properties:
-        if p.status == UNKNOWN or (p.kind != "softlock" and p.status == REFUTED):
+        if p.status == UNKNOWN or p.kind == "sure" or (p.kind != "softlock" and p.status == REFUTED):
             continue
         if p.kind == "softlock" and not p.subject:
             continue
-        state = replay(story, p.witness)
+        states = replay_with_luck(story, p.witness)
         if p.kind == "scene":
-            assert not state.ended and state.scene == p.subject, p
+            assert any(not s.ended and s.scene == p.subject for s in states), p
         elif p.kind == "ending":
-            assert state.ending == p.subject, p
+            assert any(s.ending == p.subject for s in states), p
         elif p.kind == "id":
-            assert p.subject in state.inventory, p
+            assert any(p.subject in s.inventory for s in states), p
         else:
-            assert state.scene == p.subject and not an_ending_within(story, state, trap_budget), p
+            assert any(s.scene == p.subject and not an_ending_within(story, s, trap_budget) for s in states), p
 
 
 # ---------------------------------------------------------------- the command line, in process

@@ -10,14 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.analysis.check import PROVED, REFUTED, check_story
+from adventure.analysis.explore import starts
 from adventure.analysis.masks import Clamp, Counter, Layout, Transform
 from adventure.analysis.statespace import Analysis, Normaliser
 from adventure.core import engine
-from adventure.core.expr import parse_effects, parse_expr
-from adventure.core.model import Choice, Ending, Item, Scene, Story
+from adventure.core.expr import Effect, Expr, If, parse_effects, parse_expr
+from adventure.core.model import Branch, Choice, Ending, Item, Scene, Story, Way
 from adventure.core.state import GameState
 
-from .support import assert_witnesses_replay
+from .support import assert_witnesses_replay, moves
 
 # ---------------------------------------------------------------- the plain search, for reference
 
@@ -25,17 +26,15 @@ from .support import assert_witnesses_replay
 def plain_search(story: Story, limit: int) -> dict[str, object] | None:
     """Every normalised state by breadth-first search, one state at a time; None past `limit`."""
     normalise = Normaliser.of(Analysis.of(story))
-    start = normalise(engine.begin(story).state)
-    level = {start: 0}
-    order = [start]
+    level = {normalise(start): 0 for start in starts(story)}
+    order = list(level)
     preds: dict[GameState, list[GameState]] = defaultdict(list)
     edges: dict[GameState, list[GameState]] = defaultdict(list)
     obtained: dict[str, int] = {}
     for state in order:
         if state.ended:
             continue
-        for choice in engine.visible_choices(story, state):
-            reached = engine.advance(story, state, choice)
+        for _, reached in moves(story, state):
             for item in reached.inventory:
                 if item in story.id_items:
                     obtained.setdefault(item, level[state] + 1)
@@ -107,7 +106,14 @@ EFFECTS = [
     "u += 1",
     "u = t",
     "f = not f",
+    "t = random(0, 2)",
+    "u += random(1, 2)",
+    "f = chance(50)",
+    "t = t / 2",
+    "u = u % 2",
 ]
+IFS = [None, "t > 0", "f", "chance(50)", "has(k)"]
+MOVES = ["stay", "goto", "end", "call", "back", "branch"]
 
 
 @st.composite
@@ -118,22 +124,37 @@ def stories(draw: st.DrawFn) -> Story:
         choices = []
         for number in range(1, draw(st.integers(1, 4)) + 1):
             when = draw(st.sampled_from(CONDITIONS))
-            effects = draw(st.lists(st.sampled_from(EFFECTS), max_size=2))
-            move = draw(st.sampled_from(["stay", "goto", "end"]))
-            goto = draw(st.sampled_from(names)) if move == "goto" else None
-            end = draw(st.sampled_from(["e0", "e1"])) if move == "end" else None
+            requires = draw(st.sampled_from(CONDITIONS[:8]))
+            move = draw(st.sampled_from(MOVES))
+            branches: tuple[Branch, ...] = ()
+            if move == "branch":
+                branches = tuple(
+                    Branch(condition(draw(st.sampled_from(IFS)), names), way(draw, names), effects(draw))
+                    for _ in range(draw(st.integers(1, 2)))
+                )
+            chosen = way(draw, names) if move != "branch" else Way()
             choices.append(
                 Choice(
                     key=f"{scene_id}/{number}",
                     label=f"{scene_id} option {number}",
-                    when=parse_expr(when.replace("s1", names[-1]).replace("s2", names[0])) if when else None,
-                    effects=tuple(e for source in effects for e in parse_effects(source)),
-                    goto=goto,
-                    end=end,
+                    when=condition(when, names),
+                    effects=effects(draw),
+                    goto=chosen.goto,
+                    end=chosen.end,
                     once=draw(st.booleans()),
+                    call=chosen.call,
+                    back=chosen.back,
+                    requires=condition(requires, names),
+                    branches=branches,
                 )
             )
-        scenes[scene_id] = Scene(scene_id, scene_id.upper(), tuple(choices))
+        scenes[scene_id] = Scene(
+            scene_id,
+            scene_id.upper(),
+            tuple(choices),
+            on_enter=effects(draw, 1),
+            on_first_enter=effects(draw, 1),
+        )
     items = {
         "i0": Item("i0", "the first Id", "id", "."),
         "i1": Item("i1", "the second Id", "id", "."),
@@ -141,8 +162,41 @@ def stories(draw: st.DrawFn) -> Story:
     }
     endings = {"e0": Ending("e0", "Zero"), "e1": Ending("e1", "One")}
     return Story(
-        "random", "Random", 1, "s0", {"t": draw(st.integers(-1, 2)), "u": 0, "f": False}, items, scenes, endings
+        "random",
+        "Random",
+        1,
+        "s0",
+        {"t": draw(st.integers(-1, 2)), "u": 0, "f": False},
+        items,
+        scenes,
+        endings,
+        every_turn=effects(draw, 1),
     )
+
+
+def condition(source: str | None, names: list[str]) -> Expr | None:
+    return parse_expr(source.replace("s1", names[-1]).replace("s2", names[0])) if source else None
+
+
+def effects(draw: st.DrawFn, most: int = 2) -> tuple[Effect, ...]:
+    """Effects as an author writes them: lines of `do`, some of them under an `if`."""
+    found: list[Effect] = []
+    for source in draw(st.lists(st.sampled_from(EFFECTS), max_size=most)):
+        parsed = parse_effects(source)
+        test = draw(st.sampled_from(IFS))
+        found.extend(parsed if test is None else (If(parse_expr(test), parsed),))
+    return tuple(found)
+
+
+def way(draw: st.DrawFn, names: list[str]) -> Way:
+    move = draw(st.sampled_from(MOVES[:-1]))
+    if move == "goto":
+        return Way(goto=draw(st.sampled_from(names)))
+    if move == "call":
+        return Way(call=draw(st.sampled_from(names)))
+    if move == "end":
+        return Way(end=draw(st.sampled_from(["e0", "e1"])))
+    return Way(back=move == "back")
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -49,7 +49,7 @@ class Edge:
         return self.transform.preimage(self.clamp.preimage(mask))
 
 
-def counters(analysis: Analysis) -> Layout:
+def counters(analysis: Analysis, begun: list[GameState] | None = None) -> Layout:
     """The variables worth keeping as sets of values, within MAX_BITS.
 
     Candidates are the variables that matter somewhere, that effects change only by constants
@@ -81,7 +81,8 @@ def counters(analysis: Analysis) -> Layout:
             continue
         up, down, resets = changes
         assert up is not None and down is not None
-        values = [int(default), *map(int, resets)]
+        # The first scene's own effects may have moved it before any choice: those values count too.
+        values = [int(default), *map(int, resets), *(int(s.variables[name]) for s in begun or ())]
         low, high = min(values) - down, max(values) + up
         if not (fits(low) and fits(high)):
             continue  # kept exact in the key, where the engine refuses what goes out of range
@@ -257,17 +258,20 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
 
     try:
         analysis = Analysis.of(story, out_of_time)
-        layout = counters(analysis)
+        begun = starts(story)
+        layout = counters(analysis, begun)
         normalise = Normaliser.of(analysis, frozenset(c.name for c in layout.counters), out_of_time)
     except OutOfTime:
         return _stopped(story)
     graph = Exploration(story, analysis, layout, normalise)
     frontier: dict[int, int] = {}
-    for began in starts(story):
+    for began in begun:
         start = graph.key(began)
-        frontier[start] = graph.clamp(began.scene).apply(1 << layout.origin)
+        # The first scene's effects may have moved a counter already: its bit is the state's own.
+        bit = 1 << layout.index({c.name: began.variables[c.name] for c in layout.counters})
+        frontier[start] = frontier.get(start, 0) | graph.clamp(began.scene).apply(bit)
         graph.seen[start] = frontier[start]
-    graph.states = len(frontier)
+    graph.states = sum(mask.bit_count() for mask in frontier.values())
     while frontier:
         graph.levels.append(frontier)
         level = len(graph.levels) - 1

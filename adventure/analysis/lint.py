@@ -269,8 +269,12 @@ def _eval_call(call: Call, env: _Env) -> Abstract:
         if call.func == "visits":
             return counts
         return frozenset((True,)) if counts[0] else frozenset((False,)) if counts[1] == 0 else BOTH
+    if call.func == "chance":
+        return BOTH
     a, b = (_eval(arg, env) for arg in call.args)
     assert isinstance(a, tuple) and isinstance(b, tuple)
+    if call.func == "random":  # from the lower to the higher, in either order
+        return (_min(a[0], b[0]), _max(a[1], b[1]))
     if call.func == "min":
         return (_min(a[0], b[0]), _either(min, a[1], b[1]))
     return (_either(max, a[0], b[0]), _max(a[1], b[1]))
@@ -296,6 +300,10 @@ def _arith(op: str, a: Interval, b: Interval) -> Abstract:
         )
     if op == "*":
         return _times(a, b)
+    if op == "%" and lo_b is not None and lo_b == hi_b and lo_b > 0:
+        return (0, lo_b - 1)
+    if op in ("/", "%"):
+        return (None, None)
     return _compare(op, a, b)
 
 

@@ -395,6 +395,12 @@ def _large(story: Story, facts: dict[str, list[_Facts]]) -> frozenset[str]:
     only after 2**31 moves, which no search gets to; otherwise the variable is kept exact.
     """
     found = {name for name, start in story.variables.items() if abs(int(start)) > LARGE}
+    first = story.scenes.get(story.start)
+    for effect in leaves((first.on_first_enter + first.on_enter) if first is not None else ()):
+        if isinstance(effect, Assign) and any(
+            isinstance(node, Lit) and abs(int(node.value)) > LARGE for node in walk(effect.value)
+        ):
+            found.add(effect.name)
     for scene_facts in facts.values():
         for fact in scene_facts:
             for quantity, value in fact.condition:
