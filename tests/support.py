@@ -212,7 +212,7 @@ scenes:
         do: take key
       - label: Open the chest
         branch:
-          - when: has(key)
+          - when: has(key) and not has(gold)
             do: [take gold, coins += 1]
             say: The chest opens.
             goto: stairs

@@ -22,7 +22,7 @@ from adventure.analysis.masks import Clamp, Counter, Layout, Transform
 from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, move_effects, move_tests, walk
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
-from adventure.core.expr import Assign, Binary, Env, Var, fits, leaves
+from adventure.core.expr import Assign, Binary, Env, Var, fits, guarded, leaves
 from adventure.core.model import Choice, Story
 from adventure.core.state import FrozenMap, GameState, new_game
 
@@ -71,11 +71,14 @@ def counters(analysis: Analysis, begun: list[GameState] | None = None) -> Layout
         if isinstance(node, Var)
     }
     everywhere = frozenset(story.scenes)
+    guarded_anywhere = {
+        name for scene in story.scenes.values() for c in scene.choices for name in guarded(move_effects(story, c))
+    }
     candidates = []
     for name, default in story.variables.items():
         scenes = sum(1 for live in analysis.live.values() if ("var", name) in live)
-        if name in read_by_effects or not scenes or name in analysis.large:
-            continue
+        if name in read_by_effects or not scenes or name in analysis.large or name in guarded_anywhere:
+            continue  # a counter's change must be the same for all its values: no `if` may decide it
         changes = analysis.changes(everywhere, name)
         if changes is None or None in changes[:2]:
             continue

@@ -369,16 +369,21 @@ class Analysis:
                 if choice.key in self.inert:
                     continue
                 change = fold(self.story, choice, name)
-                if change is None:
-                    return None
-                kind, amount = change
                 repeats = self.repeats(scene_id, choice)
-                if kind == "=":
-                    resets.add(amount)
-                elif amount > 0:
-                    up = None if up is None or repeats else up + amount
-                elif amount < 0:
-                    down = None if down is None or repeats else down - amount
+                if change is not None and change[0] == "=":
+                    resets.add(change[1])
+                    continue
+                if change is not None:
+                    low = high = change[1]
+                else:
+                    spread = _spread(move_effects(self.story, choice), name)
+                    if spread is None:
+                        return None
+                    low, high = spread
+                if high > 0:
+                    up = None if up is None or repeats else up + high
+                if low < 0:
+                    down = None if down is None or repeats else down - low
         return up, down, resets
 
 
@@ -412,6 +417,26 @@ def _large(story: Story, facts: dict[str, list[_Facts]]) -> frozenset[str]:
                 ):
                     found.add(effect.name)
     return frozenset(found)
+
+
+def _spread(effects: tuple[Effect, ...], name: str) -> tuple[int, int] | None:
+    """The least and the most a variable can move by through `effects`, some under an `if`, when
+    every change to it is a step by a constant (`+= 1`, `-= 2`); None otherwise."""
+    low = high = 0
+    for effect in effects:
+        if isinstance(effect, If):
+            then, otherwise = _spread(effect.then, name), _spread(effect.otherwise, name)
+            if then is None or otherwise is None:
+                return None
+            low += min(then[0], otherwise[0])
+            high += max(then[1], otherwise[1])
+        elif isinstance(effect, Assign) and effect.name == name:
+            step = constant(effect.value)
+            if effect.op == "=" or step is None:
+                return None
+            delta = step if effect.op == "+=" else -step
+            low, high = low + delta, high + delta
+    return low, high
 
 
 def fold(story: Story, choice: Choice, name: str) -> tuple[str, int] | None:

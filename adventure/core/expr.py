@@ -334,6 +334,8 @@ class _Parser:
         if op.text not in ("=", "+=", "-="):
             raise ExprError(f"expected '=', '+=' or '-=' after {first.text!r}, found {self.describe(op)}", op.pos)
         self.advance()
+        if op.text == "=" and self.tok.text in ("<", ">") and self.tok.pos == op.pos + 1:
+            raise ExprError(f"'={self.tok.text}' is not an operator; to compare, write '{self.tok.text}='", op.pos)
         if op.text == "=" and self.tok.text == "+" and self.tok.pos == op.pos + 1:
             raise ExprError(f"'=+' is not an operator; to add, write '{first.text} += ...'", op.pos)
         self.operators = 0  # each effect's value is an expression of its own
