@@ -95,3 +95,26 @@ def test_a_division_by_zero_somewhere_a_player_can_be_is_named(tmp_path: Path) -
     report = check_story(v2_story(tmp_path, scenes))
     [refused] = [p for p in report.problems if p.code == "refused"]
     assert "'Gamble'" in refused.message and "a division by zero" in refused.message
+
+
+def test_two_choices_shown_with_one_label_are_named(tmp_path: Path) -> None:
+    scenes = V2_SCENES.replace(
+        "      - label: Give up\n",
+        "      - label: Climb up\n        when: has(key)\n        end: lost\n      - label: Give up\n",
+    )
+    report = check_story(v2_story(tmp_path, scenes))
+    [same] = [p for p in report.problems if p.code == "same-label"]
+    assert same.message == (
+        "choices 4 and 5 of scene 'cellar' are both shown as 'Climb up' in some play: the player cannot tell them apart"
+    )
+
+
+def test_a_paragraph_that_can_never_show_is_dead_text(tmp_path: Path) -> None:
+    scenes = V2_SCENES.replace(
+        '    text: "You rolled {roll}."\n',
+        '    text:\n      - "You rolled {roll}."\n      - when: roll > 6\n        text: A seven!\n',
+    )
+    report = check_story(v2_story(tmp_path, scenes))
+    [dead] = [p for p in report.problems if p.code == "dead-text"]
+    assert dead.message == "a paragraph of the text of scene 'cellar' is never shown: 'when: roll > 6' never holds"
+    assert dead.line == 29

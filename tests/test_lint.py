@@ -46,8 +46,9 @@ def test_an_item_tested_but_never_taken_says_the_test_never_holds(tmp_path: Path
     scenes = MINI_SCENES.replace(
         "    text: Cold air and stars.", "    text:\n      - when: has(lamp)\n        text: Light."
     )
-    [problem] = lint(tmp_path, scenes, story)
+    problem, dead = sorted(lint(tmp_path, scenes, story), key=lambda p: p.code != "unused-item")
     assert problem.message.endswith("so has(lamp) never holds")
+    assert dead.code == "dead-text" and "'when: has(lamp)' never holds" in dead.message
 
 
 @pytest.mark.parametrize(

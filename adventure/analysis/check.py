@@ -323,6 +323,7 @@ def _merge(
                 )
             )
     problems.extend(_refused(story, graph, by_place))
+    problems.extend(_same_labels(story, graph))
     if graph.complete:
         problems.extend(_never_shown(story, graph, by_place))
         problems.extend(_unsure(story, properties))
@@ -383,6 +384,38 @@ def _refused(story: Story, graph: Exploration, lints: dict[tuple[str, str, int, 
                 "warning",
             )
         )
+    return problems
+
+
+def _same_labels(story: Story, graph: Exploration) -> list[Problem]:
+    """Two choices shown at once with the same label, somewhere a player can be: the player cannot
+    tell them apart (only choices that matter are judged: their `when` is exact in every state)."""
+    problems = []
+    told: set[tuple[str, str]] = set()
+    for k, state in enumerate(graph.keys):
+        mask = graph.seen[k]
+        if not mask or state.ended:
+            continue
+        low = (mask & -mask).bit_length() - 1
+        real = attrs.evolve(state, variables=state.variables.updated(graph.layout.values(low)))
+        env = engine.make_env(story, real)
+        labels: dict[str, Choice] = {}
+        for choice in engine.visible_choices(story, real, env):
+            if choice.key in graph.analysis.inert:
+                continue
+            label = outline(choice.label)
+            first = labels.setdefault(label, choice)
+            if first is not choice and (first.key, choice.key) not in told:
+                told.add((first.key, choice.key))
+                problems.append(
+                    _at(
+                        choice.source,
+                        f"choices {first.key.split('/')[1]} and {choice.key.split('/')[1]} of scene {state.scene!r} "
+                        f"are both shown as {label!r} in some play: the player cannot tell them apart",
+                        "same-label",
+                        "warning",
+                    )
+                )
     return problems
 
 

@@ -46,7 +46,7 @@ def _warning(source: Source, message: str, code: str) -> Problem:
 
 def lint_story(story: Story) -> list[Problem]:
     """Every warning, in no particular order (the caller sorts)."""
-    return [*_unused(story), *_dead_ends(story), *_never_holds(story), *_overflows(story)]
+    return [*_unused(story), *_dead_ends(story), *_never_holds(story), *_dead_text(story), *_overflows(story)]
 
 
 # ---------------------------------------------------------------- what is used
@@ -182,6 +182,33 @@ def _never_holds(story: Story) -> Iterator[Problem]:
             )
 
 
+def _dead_text(story: Story) -> Iterator[Problem]:
+    """Paragraphs whose `when` never holds where they are shown: text no player can ever read."""
+    values = _variable_values(story)
+    taken = {e.item for e in all_effects(story) if isinstance(e, Take)} | set(story.inventory)
+    reach = reachable(story, story.start)
+    ids = len(story.id_items & taken)
+    places: list[tuple[str, str, Text]] = []
+    for scene_id, scene in story.scenes.items():
+        places += [
+            (scene_id, f"the {key} of scene {scene_id!r}", text)
+            for key, text in (("text", scene.text), ("first", scene.first), ("again", scene.again))
+        ]
+        places += [
+            (scene_id, f"the 'say' of choice {n} of scene {scene_id!r}", c.say) for n, c in enumerate(scene.choices, 1)
+        ]
+    places += [("", f"the text of ending {e.id!r}", e.text) for e in story.endings.values()]
+    for here, what, text in places:
+        env = _Env(values, taken, reach, here, ids)
+        for paragraph in text:
+            if paragraph.when is not None and _eval(paragraph.when, env) == frozenset((False,)):
+                yield _warning(
+                    paragraph.source,
+                    f"a paragraph of {what} is never shown: 'when: {show(paragraph.when)}' never holds",
+                    "dead-text",
+                )
+
+
 def _variable_values(story: Story) -> dict[str, Abstract]:
     """Every value each variable can ever hold: its start, and what effects can make of it."""
     result: dict[str, Abstract] = {}
@@ -199,6 +226,8 @@ def _variable_values(story: Story) -> dict[str, Abstract]:
                 result[effect.name] = now | {literal} if isinstance(literal, bool) else BOTH
             elif effect.op == "=" and value is not None:
                 result[effect.name] = (_min(now[0], value), _max(now[1], value))
+            elif effect.op == "=" and (dice := _dice_range(effect.value)) is not None:
+                result[effect.name] = (_min(now[0], dice[0]), _max(now[1], dice[1]))
             elif value is not None and (value >= 0) == (effect.op == "+="):
                 result[effect.name] = (now[0], None)  # only ever grows
             elif value is not None:
@@ -206,6 +235,16 @@ def _variable_values(story: Story) -> dict[str, Abstract]:
             else:
                 result[effect.name] = ANY
     return result
+
+
+def _dice_range(expr: Expr) -> tuple[int, int] | None:
+    """The values of `random(a, b)` with constant ends."""
+    if isinstance(expr, Call) and expr.func == "random":
+        ends = [constant(arg) for arg in expr.args]
+        if None not in ends:
+            low, high = sorted(e for e in ends if e is not None)
+            return low, high
+    return None
 
 
 def _min(a: int | None, b: int | None) -> int | None:

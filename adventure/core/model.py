@@ -113,6 +113,7 @@ def _text(value: Text | str) -> Text:
 class Paragraph:
     template: Template
     when: Expr | None = None
+    source: Source = attrs.field(default=NOWHERE, eq=False)  # where its condition is written
 
 
 Text = tuple[Paragraph, ...]

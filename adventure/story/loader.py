@@ -753,7 +753,7 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names, owner: str) 
 
     `owner` names the text's variations in the game state: `scene.text#2` is its second `{a|b}`.
     """
-    entries: list[tuple[yaml.Node, Expr | None]] = []
+    entries: list[tuple[yaml.Node, Expr | None, Source]] = []
     if isinstance(node, yaml.SequenceNode):
         for entry in node.value:
             if isinstance(entry, yaml.MappingNode) and _looks_like_prose(entry):
@@ -766,14 +766,14 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names, owner: str) 
                 fields = reader.mapping(entry, f"a paragraph of {what}", required=("text",), optional=("when",))
                 if fields and "text" in fields:
                     when = _condition(reader, fields["when"][1], names) if "when" in fields else None
-                    entries.append((fields["text"][1], when))
+                    entries.append((fields["text"][1], when, reader.source(entry)))
             else:
-                entries.append((entry, None))
+                entries.append((entry, None, reader.source(entry)))
     else:
-        entries.append((node, None))
+        entries.append((node, None, reader.source(node)))
     paragraphs: list[Paragraph] = []
     sites = [0]  # variations numbered across the whole text
-    for text_node, when in entries:
+    for text_node, when, where in entries:
         source = reader.string(text_node, what)
         if source is None:
             continue
@@ -781,7 +781,7 @@ def _text(reader: Reader, node: yaml.Node, what: str, names: Names, owner: str) 
         for start, end in _paragraph_spans(source):
             template = reader.parsed(text_node, what, source, parser.span(start, end), quote=False)
             if template is not None:
-                paragraphs.append(Paragraph(template, when))
+                paragraphs.append(Paragraph(template, when, where))
     return tuple(paragraphs)
 
 
