@@ -402,6 +402,9 @@ def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str], text: str |
         if place is None:
             return Problem(file, 0, 0, str(error.problem), code="yaml")
         return Problem(file, place.line + 1, place.column + 1, str(error.problem), code="yaml")
+    quoted = _quote_problem(file, error, lines, text)
+    if quoted is not None:
+        return quoted
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
@@ -418,6 +421,85 @@ def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str], text: str |
     if mark is None:
         return Problem(file, 0, 0, message, code="yaml")
     return Problem(file, mark.line + 1, mark.column + 1, message, code="yaml")
+
+
+# ------------------------------------------------------------------ quotes that run on
+
+_PROSE = "or write prose that holds quotes or apostrophes as a '|' block"
+_RUN_TO_END = ("end of stream", "document separator", "document indicator")  # PyYAML's and libyaml's words
+_Scanner = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _quote_problem(file: str, error: yaml.YAMLError, lines: list[str], text: str | None) -> Problem | None:
+    """A quote left open, at the quote that opened it rather than where YAML gave up.
+
+    YAML gives up at the end of the file (no closing quote anywhere), or wherever the next quote
+    of the same kind closed the text by mistake, perhaps many lines on: an apostrophe, for `'`.
+    """
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return None
+    if "quoted scalar" in (error.context or "") and error.context_mark is not None:  # "while scanning a ..."
+        if not any(words in (error.problem or "") for words in _RUN_TO_END):
+            return None  # a bad escape in double quotes: its own place is the right one
+        opened = error.context_mark
+        quote = _character(lines, opened.line, opened.column) or "quote"
+        message = f"YAML syntax: the {quote} that opens this text is never closed; close it on this line, {_PROSE}"
+        return Problem(file, opened.line + 1, opened.column + 1, message, code="yaml")
+    token = _quoted_before(text if text is not None else "\n".join(lines), error.problem_mark)
+    if token is None:
+        return None
+    start, end = token.start_mark, token.end_mark
+    quote = "'" if token.style == "'" else '"'
+    if start.line < end.line:
+        closed = f"line {end.line + 1}, column {end.column}"
+        if quote == "'":
+            message = (
+                f"YAML syntax: the ' that opens this text is not closed on its line, so the text runs on to the next "
+                f"apostrophe ({closed}); close it on this line, and inside single quotes write an apostrophe twice "
+                f"(''), or use double quotes, {_PROSE}"
+            )
+        else:
+            message = (
+                f'YAML syntax: the " that opens this text is not closed on its line, so the text runs on to the next '
+                f'" ({closed}); close it on this line, {_PROSE}'
+            )
+        return Problem(file, start.line + 1, start.column + 1, message, code="yaml")
+    if end.column != error.problem_mark.column or not _character(lines, end.line, end.column).isalnum():
+        return None  # not a word running on from the quote (`'It's'`): YAML's own words say more
+    if quote == "'":
+        message = (
+            f"YAML syntax: this apostrophe ends the text in single quotes that opens at column {start.column + 1}; "
+            "inside single quotes write an apostrophe twice (''), or use double quotes"
+        )
+    else:
+        message = (
+            f'YAML syntax: this " ends the text in double quotes that opens at column {start.column + 1}; '
+            'inside double quotes write a quote as \\", or use single quotes'
+        )
+    return Problem(file, end.line + 1, end.column, message, code="yaml")
+
+
+def _quoted_before(text: str, mark: yaml.Mark) -> yaml.ScalarToken | None:
+    """The quoted scalar YAML read just before `mark`, if it ends on mark's line with only spaces between."""
+    place = (mark.line, mark.column)
+    last: yaml.Token | None = None
+    try:
+        for token in yaml.scan(text, Loader=_Scanner):
+            if (token.start_mark.line, token.start_mark.column) >= place:
+                break
+            last = token
+    except yaml.YAMLError:
+        pass  # the scanner stopped first: what it read before is all there is
+    if not isinstance(last, yaml.ScalarToken) or last.style not in ("'", '"'):
+        return None
+    end = last.end_mark
+    if end.line != mark.line or (end.line, end.column) > place:
+        return None
+    return last
+
+
+def _character(lines: list[str], line: int, column: int) -> str:
+    return lines[line][column] if line < len(lines) and column < len(lines[line]) else ""
 
 
 # What YAML refuses in a file, anywhere: PyYAML's reader's own test.
