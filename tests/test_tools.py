@@ -69,7 +69,7 @@ def test_check_reports_a_lone_brace_in_text_with_its_place_and_the_escape(cli: C
     ran = cli("check", str(folder), status=1)
     [problem, total] = ran.err.splitlines()
     assert problem.startswith(f"{folder / 'hall.yaml'}:25:20: error: ")  # the brace itself
-    assert "a lone '{'" in problem and "'{{'" in problem
+    assert "this '{' is never closed" in problem and "'{{'" in problem
     assert total == f"1 error in {folder}" and ran.out == ""
 
 
@@ -165,9 +165,9 @@ def test_graph_defaults_to_the_shipped_story(cli: Cli, shipped_story: Story) -> 
 
 def test_schema_prints_the_shipped_schemas(cli: Cli) -> None:
     scenes = cli("schema", status=0).out
-    assert json.loads(scenes)["title"] == "Scene file (scene format v1)"
+    assert json.loads(scenes)["title"] == "Scene file (scene format v2)"
     story = cli("schema", "story", status=0).out
-    assert json.loads(story)["title"] == "Story file (scene format v1)"
+    assert json.loads(story)["title"] == "Story file (scene format v2)"
     path = cli("schema", "story", "--path", status=0).out.strip()
     assert Path(path).read_text(encoding="utf-8") == story
 

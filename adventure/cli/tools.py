@@ -1,4 +1,4 @@
-"""The authoring sub-commands, `check`, `graph`, `walk` and `schema`: read, call the pure core, print.
+"""The authoring sub-commands, `check`, `graph`, `walk`, `schema` and `new`: read, call the pure core, print.
 
 Kept apart from cli.py so that the player's command line stays small; cli.py registers these.
 """
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from adventure.core.errors import AdventureError, Problem, StoryError
-from adventure.core.model import Story
+from adventure.core.model import Story, outline
 from adventure.story.folders import SCHEMAS, schema_file, story_folder
 from adventure.story.loader import load_story
 
@@ -46,7 +47,7 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
 
 
 def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register check, graph, walk and schema on the `adventure` command."""
+    """Register check, graph, walk, schema and new on the `adventure` command."""
     check = sub.add_parser(
         "check",
         help="find every mistake in a story and prove it can be played through",
@@ -98,6 +99,14 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "which", nargs="?", choices=tuple(SCHEMAS), default="scenes", help="scenes (the default) or story"
     )
     schema.add_argument("--path", action="store_true", help="print where the schema file is instead of its text")
+    new = sub.add_parser(
+        "new",
+        help="start a new story folder from a small story that plays",
+        description="Create DIR with a small story to start from (a story file, scenes, a walkthrough, and "
+        "the JSON Schemas for editors), which plays, checks clean and walks. DIR must not exist or be empty: "
+        "nothing is ever overwritten. See docs/tutorial.md.",
+    )
+    new.add_argument("dir", metavar="DIR", help="the folder to create")
 
 
 # ---------------------------------------------------------------- check
@@ -169,7 +178,10 @@ def summary(story: Story, report: Report, seconds: float) -> str:
         trap = "no softlock" if report.complete else "softlocks not ruled out"
     stopped = f", stopped at --max-{report.limit}" if report.limit else ""
     errors, warnings = len(report.errors), len(report.warnings)
-    ids = f"{counted('id', 'Ids obtainable')}, " if report.total("id") else ""
+    collected = story.collection.name if story.collection is not None else "Ids"
+    ids = f"{counted('id', collected + ' obtainable')}, " if report.total("id") else ""
+    if report.total("sure"):
+        ids = f"{ids}{counted('sure', 'endings reachable whatever the dice say')}, "
     return (
         f"{story.title}: {counted('scene', 'scenes')} and {counted('ending', 'endings reachable')}, "
         f"{ids}{trap}; {report.states:,} states{stopped}; "
@@ -197,6 +209,25 @@ def run_schema(args: argparse.Namespace) -> int:
         sys.stdout.write(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise AdventureError(f"the schema is missing from this installation ({path}: {error.strerror})") from None
+    return 0
+
+
+# ---------------------------------------------------------------- new
+
+
+def run_new(args: argparse.Namespace) -> int:
+    from adventure.story.scaffold import WALKTHROUGH, scaffold
+
+    folder = Path(args.dir)
+    written = scaffold(folder)
+    print(f"A new story in {folder}:")
+    for path in written:
+        print(f"  {path}")
+    quoted = shlex.quote(str(folder))
+    print("Next, play it (it reloads as you edit), check it, and walk its walkthrough:")
+    print(f"  adventure play --scenes {quoted} --dev")
+    print(f"  adventure check {quoted}")
+    print(f"  adventure walk {shlex.quote(str(folder / WALKTHROUGH))}")
     return 0
 
 
@@ -297,7 +328,7 @@ def _coverage(story: Story, walked: list[Walked]) -> str:
         source = choice.source
         lines.append(
             f"  {source.file}:{source.line}:{source.column}: "
-            f"choice {number} of scene {scene_id!r} ({choice.label!r}) is never taken"
+            f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) is never taken"
         )
     return "\n".join(lines)
 
@@ -307,4 +338,5 @@ TOOLS: dict[str, Callable[[argparse.Namespace], int]] = {
     "graph": run_graph,
     "walk": run_walk,
     "schema": run_schema,
+    "new": run_new,
 }
