@@ -8,7 +8,7 @@ from pathlib import Path
 from adventure.analysis.check import PROVED, REFUTED, check_story
 from adventure.core.model import Story
 
-from .support import V2_SCENES, assert_witnesses_replay, v2_story
+from .support import V2_SCENES, Cli, assert_witnesses_replay, v2_story
 
 DICE_STORY = """\
 story:
@@ -56,6 +56,16 @@ def test_an_ending_that_needs_luck_is_reachable_but_not_whatever_the_dice_say(tm
     assert status["sure", "rich"] == REFUTED and status["sure", "home"] == PROVED
     assert not report.errors  # needing luck is no mistake
     assert_witnesses_replay(story, report)
+
+
+def test_the_summary_counts_the_endings_luck_cannot_shut_off_and_paths_lists_only_real_paths(
+    cli: Cli, tmp_path: Path
+) -> None:
+    v2_story(tmp_path, DICE_SCENES, DICE_STORY)
+    lines = cli("check", str(tmp_path / "v2"), "--paths", status=0).out.splitlines()
+    assert "2/2 endings reachable, 1/2 endings reachable whatever the dice say, no softlock" in lines[-1]
+    paths = [line.split(":")[0] for line in lines[:-1] if not line.startswith("/")]
+    assert paths == ["scene table", "ending rich", "ending home"]
 
 
 def test_six_sixes_in_a_row_are_followed_outcome_by_outcome(tmp_path: Path) -> None:
@@ -118,3 +128,15 @@ def test_a_paragraph_that_can_never_show_is_dead_text(tmp_path: Path) -> None:
     [dead] = [p for p in report.problems if p.code == "dead-text"]
     assert dead.message == "a paragraph of the text of scene 'cellar' is never shown: 'when: roll > 6' never holds"
     assert dead.line == 29
+
+
+def test_a_disabled_choice_that_can_never_be_taken_is_named_as_such_not_as_hidden(tmp_path: Path) -> None:
+    judged = V2_SCENES.replace("requires: has(gold)", "requires: roll > 6")
+    [lint] = [p for p in check_story(v2_story(tmp_path / "a", judged)).problems if p.code == "never-holds"]
+    assert lint.message == "choice 3 of scene 'stairs' ('Leave') can never be taken: 'requires: roll > 6' never holds"
+    played = V2_SCENES.replace("requires: has(gold)", "requires: has(key) and not seen(cellar)")
+    [found] = [p for p in check_story(v2_story(tmp_path / "b", played)).problems if p.code == "never-shown"]
+    assert found.message == (
+        "choice 3 of scene 'stairs' ('Leave') can never be taken: its 'when' or 'requires' never holds "
+        "when the player is there"
+    )

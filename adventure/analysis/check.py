@@ -453,11 +453,16 @@ def _never_shown(story: Story, graph: Exploration, lints: dict[tuple[str, str, i
             source = choice.source
             if ("never-holds", source.file, source.line, source.column) in lints:
                 continue  # the linter already says why
+            what = (
+                "can never be taken: its 'when' or 'requires' never holds"
+                if choice.requires is not None
+                else "is never shown: its condition never holds"
+            )
             problems.append(
                 _at(
                     source,
-                    f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) is never shown: "
-                    "its condition never holds when the player is there",
+                    f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) {what} when the player is "
+                    "there",
                     "never-shown",
                     "warning",
                 )

@@ -170,16 +170,16 @@ def _never_holds(story: Story) -> Iterator[Problem]:
     reach = reachable(story, story.start)
     ids = len(story.id_items & taken)
     for scene_id, number, choice in _all_choices(story):
-        if choice.when is None:
-            continue
         env = _Env(values, taken, reach, scene_id, ids)
-        if _eval(choice.when, env) == frozenset((False,)):
-            yield _warning(
-                choice.source,
-                f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) can never be shown: "
-                f"'when: {show(choice.when)}' never holds",
-                "never-holds",
-            )
+        for key, condition, what in (("when", choice.when, "shown"), ("requires", choice.requires, "taken")):
+            if condition is not None and _eval(condition, env) == frozenset((False,)):
+                yield _warning(
+                    choice.source,
+                    f"choice {number} of scene {scene_id!r} ({outline(choice.label)!r}) can never be {what}: "
+                    f"'{key}: {show(condition)}' never holds",
+                    "never-holds",
+                )
+                break
 
 
 def _dead_text(story: Story) -> Iterator[Problem]:

@@ -143,7 +143,7 @@ def run_check(args: argparse.Namespace) -> int:
             from adventure.analysis.check import PROVED
 
             for prop in report.properties:
-                if prop.status == PROVED and prop.kind != "softlock":
+                if prop.status == PROVED and prop.kind not in ("softlock", "sure"):
                     print(f"{prop.kind} {prop.subject}: [{', '.join(_yaml_word(c) for c in prop.witness)}]")
         print(summary(story, report, seconds))
     return 1 if report.errors else 0
