@@ -11,7 +11,7 @@ import pytest
 from adventure.saves.savefile import AUTOSAVE
 from adventure.saves.store import SaveStore
 
-from .support import Cli, in_terminal
+from .support import MINI_STORY, Cli, in_terminal, mini_with
 
 
 def test_end_of_input_keeps_the_game_and_continue_goes_on(cli: Cli, mini_dir: Path) -> None:
@@ -31,7 +31,7 @@ def test_load_by_name_from_the_shell(cli: Cli, mini_dir: Path) -> None:
 def test_continue_takes_the_newest_save(cli: Cli, mini_dir: Path, saves_in_tmp: Path) -> None:
     cli("play", "--scenes", str(mini_dir), status=0, stdin="coins\nsave older\n")
     cli("play", "--scenes", str(mini_dir), "--load", "older", status=0, stdin="coins\ncoins\nsave newer\n")
-    (saves_in_tmp / ".autosave.json").unlink()
+    (saves_in_tmp / ".autosave.mini.json").unlink()
     ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0)
     assert ran.out.startswith("Loaded 'newer'.") and "Gold: 6." in ran.out
 
@@ -73,6 +73,47 @@ def test_saves_lists_the_games_in_the_folder_named(cli: Cli, mini_dir: Path, tmp
     assert any(line.startswith("yard ") and "The Yard  Ids 1/2  turn 2" in line for line in lines)
     assert any(line.startswith("autosave ") for line in lines)
     assert cli("saves", "--saves", str(tmp_path / "empty"), status=0).out == f"No saves in {tmp_path / 'empty'}.\n"
+
+
+# ---------------------------------------------------------------- two stories, one folder
+
+
+@pytest.fixture
+def other_dir(tmp_path: Path) -> Path:
+    """The mini story again, under another id: another story sharing the saves folder."""
+    return mini_with(tmp_path, story=MINI_STORY.replace("id: mini", "id: other"), name="other")
+
+
+def test_playing_another_story_keeps_this_storys_game(cli: Cli, mini_dir: Path, other_dir: Path) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="take\ncoins\n")
+    cli("play", "--scenes", str(other_dir), status=0, stdin="coins\ncoins\ncoins\n")
+    mine = cli("play", "--scenes", str(mini_dir), "--continue", status=0)
+    assert mine.out.startswith("Loaded the autosave.") and "Gold: 2." in mine.out
+    other = cli("play", "--scenes", str(other_dir), "--continue", status=0)
+    assert other.out.startswith("Loaded the autosave.") and "Gold: 6." in other.out
+    listed = cli("saves", status=0).out.splitlines()
+    assert sum(line.startswith("autosave ") for line in listed) == 2
+
+
+def test_an_autosave_from_before_each_story_had_its_own_still_continues(
+    cli: Cli, mini_dir: Path, saves_in_tmp: Path
+) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="take\ncoins\n")
+    (saves_in_tmp / ".autosave.mini.json").rename(saves_in_tmp / ".autosave.json")
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0, stdin="coins\n")
+    assert ran.out.startswith("Loaded the autosave.") and "You have 4 gold now." in ran.out
+    assert sorted(p.name for p in saves_in_tmp.iterdir()) == [".autosave.mini.json"]  # handed over, once
+
+
+def test_an_old_shared_autosave_of_another_story_is_left_alone(
+    cli: Cli, mini_dir: Path, other_dir: Path, saves_in_tmp: Path
+) -> None:
+    cli("play", "--scenes", str(other_dir), status=0, stdin="coins\n")
+    (saves_in_tmp / ".autosave.other.json").rename(saves_in_tmp / ".autosave.json")
+    kept = (saves_in_tmp / ".autosave.json").read_bytes()
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="take\n")
+    assert (saves_in_tmp / ".autosave.json").read_bytes() == kept
+    assert cli("play", "--scenes", str(other_dir), "--continue", status=0).out.startswith("Loaded the autosave.")
 
 
 # ---------------------------------------------------------------- where saves go
@@ -138,6 +179,6 @@ def test_save_quit_and_continue_in_a_terminal(
         lambda: cli(*play, "--continue", status=0, tty=True).status,
         [("", "Loaded the autosave."), ("", "The Yard"), ("back\r", "Gold: 2."), ("\x03", "Goodbye.")],
     )
-    data = json.loads((saves_in_tmp / ".autosave.json").read_text())
+    data = json.loads((saves_in_tmp / ".autosave.mini.json").read_text())
     assert data["state"]["scene"] == "hall" and data["state"]["inventory"] == ["key", "id_one"]
     assert SaveStore(saves_in_tmp).read("before-door").state.scene == "hall"

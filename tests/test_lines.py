@@ -77,14 +77,14 @@ def test_told_to_stop_by_the_system_the_game_is_kept_and_the_status_is_128_plus_
     class TypedThenTerminated(io.StringIO):
         def __iter__(self) -> Iterator[str]:
             yield "coins\n"
-            (saves_in_tmp / ".autosave.json").unlink()  # so that only leaving can write it again
+            (saves_in_tmp / ".autosave.mini.json").unlink()  # so that only leaving can write it again
             os.kill(os.getpid(), signal.SIGTERM)  # what `kill` or a closing terminal sends
             yield "coins\n"
 
     handler = signal.getsignal(signal.SIGTERM)
     ran = cli("play", "--scenes", str(mini_dir), status=128 + signal.SIGTERM, stdin=TypedThenTerminated())
     assert ran.out.count("You have 2 gold now.") == 1 and ran.out.endswith("Goodbye.\n")
-    assert SaveStore(saves_in_tmp).read(AUTOSAVE).state.variables["gold"] == 2
+    assert SaveStore(saves_in_tmp, "mini").read(AUTOSAVE).state.variables["gold"] == 2
     assert signal.getsignal(signal.SIGTERM) == handler  # and the handler is put back after
 
 
@@ -221,8 +221,8 @@ def test_ctrl_c_in_piped_play_keeps_the_game(mini_dir: Path, saves_in_tmp: Path)
     rest, errors = game.stdout.read(), game.stderr.read()
     assert game.wait(timeout=30) == 0
     assert rest.endswith("Goodbye.\n") and errors == ""
-    assert f"Your game is saved in {saves_in_tmp / '.autosave.json'}" in flat(rest)
-    saved = json.loads((saves_in_tmp / ".autosave.json").read_text())
+    assert f"Your game is saved in {saves_in_tmp / '.autosave.mini.json'}" in flat(rest)
+    saved = json.loads((saves_in_tmp / ".autosave.mini.json").read_text())
     assert saved["state"]["variables"]["gold"] == 2
 
 

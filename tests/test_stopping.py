@@ -22,7 +22,7 @@ def environment(tmp_path: Path) -> dict[str, str]:
 
 
 def autosave(folder: Path) -> dict:  # type: ignore[type-arg]
-    return json.loads((folder / ".autosave.json").read_text())  # type: ignore[no-any-return]
+    return json.loads((folder / ".autosave.mini.json").read_text())  # type: ignore[no-any-return]
 
 
 def wait_for(predicate, seconds: float = 20.0) -> None:  # type: ignore[no-untyped-def]
@@ -49,7 +49,7 @@ def test_a_signal_in_piped_play_autosaves_every_move_and_exits_128_plus_n(
     assert game.stdin is not None
     game.stdin.write("take\ncoins\n")  # two moves, no change of scene
     game.stdin.flush()
-    wait_for(lambda: (saves / ".autosave.json").exists() and autosave(saves)["state"]["turn"] == 2)
+    wait_for(lambda: (saves / ".autosave.mini.json").exists() and autosave(saves)["state"]["turn"] == 2)
     game.send_signal(number)
     _, err = game.communicate(timeout=20)
     assert game.returncode == 128 + number
@@ -74,7 +74,7 @@ def test_closing_the_terminal_keeps_the_last_move(mini_dir: Path, tmp_path: Path
     child.expect("You pocket the key")
     child.sendline("coins")
     child.expect("You have 2")
-    wait_for(lambda: (saves / ".autosave.json").exists() and autosave(saves)["state"]["turn"] == 2)
+    wait_for(lambda: (saves / ".autosave.mini.json").exists() and autosave(saves)["state"]["turn"] == 2)
     child.close(force=False)  # the terminal goes away: the game gets SIGHUP
     wait_for(lambda: not child.isalive())
     state = autosave(saves)["state"]

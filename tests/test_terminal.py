@@ -153,7 +153,7 @@ def test_a_real_terminal_plays_completes_and_exits_0(mini_dir: Path, saves_in_tm
     seen = expect(child, "Goodbye.")
     rest, status = finish(child)
     assert status == 0 and "Traceback" not in seen + rest
-    assert SaveStore(saves_in_tmp).read(AUTOSAVE).state.variables["gold"] == 2
+    assert SaveStore(saves_in_tmp, "mini").read(AUTOSAVE).state.variables["gold"] == 2
 
 
 @pytest.mark.parametrize("no_color", [True, False], ids=["NO_COLOR", "colour"])

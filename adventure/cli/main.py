@@ -77,7 +77,7 @@ def _saves_option(parser: argparse.ArgumentParser) -> None:
 def run_play(args: argparse.Namespace) -> int:
     folder = story_folder(args.scenes)
     story = load_story(folder)
-    session = Session(story, SaveStore(saves_folder(args.saves, os.environ)), seed=args.seed)
+    session = Session(story, SaveStore(saves_folder(args.saves, os.environ), story.id), seed=args.seed)
     if args.dev:
         from adventure.play.reload import StoryWatcher
 

@@ -32,8 +32,19 @@ _STATE_SINCE_2 = {"seed": 0, "draws": 0, "stack": [], "shown": {}}
 MIN_READABLE = 1
 
 AUTOSAVE = "autosave"  # shown to players by this name; stored where no player's name can go
-_AUTOSAVE_FILE = ".autosave.json"
+_AUTOSAVE_FILE = ".autosave.json"  # before each story had its own: still read, never written by a story
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}\Z")
+_AUTOSAVE_OF = re.compile(r"\.autosave\.([A-Za-z0-9_-]+)\.json\Z")
+
+
+def autosave_file(story_id: str | None) -> str:
+    """The autosave's file name: one per story, so playing one story never replaces another's game
+    in a shared saves folder (story ids hold only letters, digits, '-' and '_')."""
+    return _AUTOSAVE_FILE if story_id is None else f".autosave.{story_id}.json"
+
+
+def is_autosave_file(file_name: str) -> bool:
+    return file_name == _AUTOSAVE_FILE or _AUTOSAVE_OF.match(file_name) is not None
 
 
 class SaveError(AdventureError):

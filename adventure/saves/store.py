@@ -22,8 +22,10 @@ from adventure.saves.savefile import (
     SaveEntry,
     SaveError,
     SaveFormatError,
+    autosave_file,
     check_name,
     header_from_text,
+    is_autosave_file,
     readable_json,
     save_from_dict,
     save_to_dict,
@@ -37,19 +39,36 @@ LIST_WHOLE_BYTES = 1 << 20  # a list of saves reads a file whole up to this size
 
 
 class SaveStore:
-    """One folder of saves. Every write is atomic: an old save or a new one, never half of one."""
+    """One folder of saves. Every write is atomic: an old save or a new one, never half of one.
 
-    def __init__(self, folder: Path) -> None:
+    Given the story being played, the autosave is that story's own file, so two stories sharing a
+    folder keep a game each; an autosave from before that (one file for every story) is still read
+    until the story writes its own, and then removed if it was this story's.
+    """
+
+    def __init__(self, folder: Path, story_id: str | None = None) -> None:
         self.folder = Path(folder)
+        self.story_id = story_id
         self._ready = False  # the folder was made and old leftovers removed, once per game
+        self._legacy_settled = story_id is None  # nothing to hand over without a story
 
     def path(self, name: str) -> Path:
+        """Where the save `name` is written."""
         name = check_name(name)
-        file = _AUTOSAVE_FILE if name == AUTOSAVE else f"{name}.json"
+        file = autosave_file(self.story_id) if name == AUTOSAVE else f"{name}.json"
         path = self.folder / file
         # Belt and braces: the pattern already forbids separators and dots.
         if path.parent != self.folder:
             raise SaveError(f"'{name}' cannot name a save")
+        return path
+
+    def _source(self, name: str) -> Path:
+        """Where the save `name` is read: the story's own autosave, else the old shared one."""
+        path = self.path(name)
+        if name == AUTOSAVE and not self._legacy_settled and not os.path.lexists(path):
+            legacy = self.folder / _AUTOSAVE_FILE
+            if os.path.lexists(legacy):
+                return legacy
         return path
 
     def write(self, name: str, save: SaveData, durable: bool = True) -> Path:
@@ -89,7 +108,20 @@ class SaveStore:
                 _sync_folder(self.folder)
         except OSError as error:
             raise SaveError(f"could not save '{name}' in {self.folder}: {error.strerror or error}") from None
+        if name == AUTOSAVE and not self._legacy_settled:
+            self._settle_legacy()
         return path
+
+    def _settle_legacy(self) -> None:
+        """Once this story's own autosave exists, the old shared one is removed if it was this
+        story's game (now superseded), and left alone if it was another story's."""
+        self._legacy_settled = True
+        legacy = self.folder / _AUTOSAVE_FILE
+        try:
+            if self._read_path(legacy, "the autosave").story_id == self.story_id:
+                legacy.unlink()
+        except (SaveError, OSError):
+            pass  # absent, damaged or not ours: never deleted on a guess
 
     def _remove_leftovers(self) -> None:
         """Delete temporary files left by killed writes: this process's own, or any old enough that
@@ -104,8 +136,10 @@ class SaveStore:
                 continue  # gone already, or not ours to remove
 
     def read(self, name: str) -> SaveData:
-        path = self.path(name)
         shown = "the autosave" if name == AUTOSAVE else f"save '{name}'"
+        return self._read_path(self._source(name), shown)
+
+    def _read_path(self, path: Path, shown: str) -> SaveData:
         raw = self._read_bytes(path, shown)
         try:
             data = json.loads(raw.decode("utf-8"))
@@ -133,7 +167,7 @@ class SaveStore:
         try:
             descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError:
-            raise SaveError(f"there is no {shown} in {self.folder}") from None
+            raise SaveError(f"there is no {shown.removeprefix('the ')} in {self.folder}") from None
         except OSError as error:
             raise SaveError(f"{shown} cannot be read: {error.strerror or error}") from None
         try:
@@ -182,36 +216,44 @@ class SaveStore:
 
     def names(self) -> list[str]:
         """Save names, newest first; the autosave among them under its own name."""
+        return list(dict.fromkeys(name for name, _ in self._listed()))
+
+    def _listed(self) -> list[tuple[str, Path]]:
+        """Each save's name and file, newest first. With a story, its autosave is the one it would
+        load; without one (a list of the whole folder), every story's autosave is there."""
         entries = []
         try:
             files = list(self.folder.iterdir())
         except OSError:
             return []
+        autosave = self._source(AUTOSAVE).name
         for file in files:
-            if file.name == _AUTOSAVE_FILE:
+            if file.name == autosave or (self.story_id is None and is_autosave_file(file.name)):
                 name = AUTOSAVE
+            elif is_autosave_file(file.name):
+                continue  # another story's game, or the old shared file this story has replaced
             elif file.suffix == ".json" and NAME_PATTERN.match(file.stem) and file.stem != AUTOSAVE:
                 name = file.stem
             else:
                 continue
             try:
-                entries.append((file.stat().st_mtime, name))
+                entries.append((file.stat().st_mtime, name, file))
             except OSError:
                 continue
-        return [name for _, name in sorted(entries, reverse=True)]
+        return [(name, file) for _, name, file in sorted(entries, reverse=True)]
 
     def entries(self) -> list[SaveEntry]:
         """Every save with its summary, newest first: a large one is listed from the start of its
         file only, so listing stays fast however long a game's log grows."""
         found = []
-        for name in self.names():
+        for name, path in self._listed():
             shown = "the autosave" if name == AUTOSAVE else f"save '{name}'"
             try:
-                if self._size(name) <= LIST_WHOLE_BYTES:
-                    save = self.read(name)
+                if _size(path) <= LIST_WHOLE_BYTES:
+                    save = self._read_path(path, shown)
                     found.append(SaveEntry(name, save.summary, save.saved_at))
                     continue
-                start = self._read_bytes(self.path(name), shown, LIST_WHOLE_BYTES)
+                start = self._read_bytes(path, shown, LIST_WHOLE_BYTES)
                 summary, saved_at = header_from_text(start.decode("utf-8", errors="replace"))
                 found.append(SaveEntry(name, summary, saved_at))
             except SaveError as error:
@@ -222,11 +264,12 @@ class SaveStore:
                 found.append(SaveEntry(name, None, problem=f"{shown} is damaged ({error})"))
         return found
 
-    def _size(self, name: str) -> int:
-        try:
-            return self.path(name).stat().st_size
-        except OSError:
-            return 0  # read() then says what is wrong with it
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it then says what is wrong with it
 
 
 def _sync_folder(folder: Path) -> None:
