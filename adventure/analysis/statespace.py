@@ -210,6 +210,32 @@ def move_effects(story: Story, choice: Choice) -> tuple[Effect, ...]:
     """Every effect a choice can run, wherever it leads: its own, its branches', every turn's, and
     those of the scenes it can enter. Branches and first visits make them conditional: they are
     read here as `if`s, so no caller mistakes one for an effect that always happens."""
+    return _moves(story, choice)[2]
+
+
+def _guarded_by_move(story: Story, choice: Choice) -> frozenset[str]:
+    return _moves(story, choice)[3]
+
+
+# The analysis asks for the same choice's effects tens of thousands of times: each is worked out
+# once per story. Keyed by identity (a story and its choices are immutable), and the entry keeps
+# both alive, so an id is never reused while its entry stands.
+_MOVES: dict[tuple[int, int], tuple[Story, Choice, tuple[Effect, ...], frozenset[str]]] = {}
+_MOVES_KEPT = 100_000
+
+
+def _moves(story: Story, choice: Choice) -> tuple[Story, Choice, tuple[Effect, ...], frozenset[str]]:
+    key = (id(story), id(choice))
+    entry = _MOVES.get(key)
+    if entry is None:
+        if len(_MOVES) >= _MOVES_KEPT:
+            _MOVES.clear()
+        effects = _move_effects(story, choice)
+        entry = _MOVES[key] = (story, choice, effects, guarded(effects))
+    return entry
+
+
+def _move_effects(story: Story, choice: Choice) -> tuple[Effect, ...]:
     found: list[Effect] = list(choice.effects)
     for branch in choice.branches:
         if branch.effects:
@@ -444,7 +470,7 @@ def fold(story: Story, choice: Choice, name: str) -> tuple[str, int] | None:
     or 1; None if it sets it from anything but constants, or only in some plays (under an `if`)."""
     kind, amount = "+", 0
     effects = move_effects(story, choice)
-    if name in guarded(effects):
+    if name in _guarded_by_move(story, choice):
         return None
     for effect in effects:
         if not isinstance(effect, Assign) or effect.name != name:

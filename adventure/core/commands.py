@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import attrs
 
@@ -55,6 +56,7 @@ RESERVED_WORDS = frozenset(verb_spellings(VERBS))  # a choice named by one of th
 _WORD = re.compile(r"[a-z0-9']+")
 
 
+@lru_cache(maxsize=8192)  # labels and choice words are the same few strings, matched on every command
 def words_of(text: str) -> tuple[str, ...]:
     return tuple(_WORD.findall(text.lower().replace("’", "'")))
 

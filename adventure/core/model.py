@@ -27,10 +27,11 @@ class Template:
     """A piece of text: literal strings, `{expression}` holes, conditionals and variations, in order."""
 
     parts: tuple[Part, ...]
+    # The text, if it is only literal text (no holes): most labels and titles are. Worked out once.
+    literal: str | None = attrs.field(init=False, eq=False, repr=False)
 
-    @property
-    def literal(self) -> str | None:
-        """The text, if it is only literal text (no holes): most labels and titles are."""
+    @literal.default
+    def _literal(self) -> str | None:
         if not self.parts:
             return ""
         return self.parts[0] if len(self.parts) == 1 and isinstance(self.parts[0], str) else None
@@ -169,19 +170,17 @@ class Choice:
     requires: Expr | None = None  # shown but not takeable unless this holds
     because: Template | None = None  # why not, when `requires` does not hold
     branches: tuple[Branch, ...] = ()  # first that holds decides where it leads; none: `way`
+    # Worked out once: the checker asks for them hundreds of thousands of times.
+    way: Way = attrs.field(init=False, eq=False, repr=False)  # where it leads if no branch holds
+    ways: tuple[Way, ...] = attrs.field(init=False, eq=False, repr=False)  # every place it can lead
 
-    @property
-    def way(self) -> Way:
-        """Where the choice leads when it has no branch that holds."""
-        return Way(self.goto, self.end, self.call, self.back)
-
-    @property
-    def ways(self) -> tuple[Way, ...]:
-        """Every place the choice can lead: its branches' ways, then its own if no branch may hold."""
+    def __attrs_post_init__(self) -> None:
+        way = Way(self.goto, self.end, self.call, self.back)
         found = [b.way for b in self.branches]
         if not self.branches or self.branches[-1].when is not None:
-            found.append(self.way)
-        return tuple(found)
+            found.append(way)
+        object.__setattr__(self, "way", way)
+        object.__setattr__(self, "ways", tuple(found))
 
     @property
     def moves(self) -> bool:

@@ -808,6 +808,9 @@ def _paragraph_spans(source: str) -> list[tuple[int, int]]:
     return spans
 
 
+_SPECIAL = re.compile(r"[{}|]")  # what ends a run of prose in a text
+
+
 class _TextParser:
     """Text with `{...}`: a value `{x}`, a condition `{test: yes|no}`, a variation `{a|b}` (a
     sequence), `{&a|b}` (a cycle), `{!a|b}` (once each), `{~a|b}` (a shuffle); nestable. `{{` and
@@ -839,6 +842,12 @@ class _TextParser:
         literal: list[str] = []
         source = self.source
         while self.at < self.end:
+            special = _SPECIAL.search(source, self.at, self.end)
+            stop = special.start() if special is not None else self.end
+            if stop > self.at:  # prose up to the next brace or bar, in one piece
+                literal.append(source[self.at : stop])
+                self.at = stop
+                continue
             char = source[self.at]
             if top and char in "{}" and source.startswith(char * 2, self.at):
                 literal.append(char)

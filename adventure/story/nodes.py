@@ -408,6 +408,10 @@ def yaml_problem(file: str, error: yaml.YAMLError, lines: list[str], text: str |
     mark = getattr(error, "problem_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     context = getattr(error, "context", None)
+    if "maximum nesting depth" in problem and mark is not None:
+        # PyYAML 6.0.4 and later stop a runaway nesting in the scanner, before our own limit sees it.
+        message = f"lists and mappings are nested too deeply ({MAX_NESTING} levels at most)"
+        return Problem(file, mark.line + 1, mark.column + 1, message, code="yaml")
     message = f"YAML syntax: {problem}"
     if context:
         message += f" ({context})"
