@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import textwrap
 import time
 from pathlib import Path
@@ -30,6 +31,8 @@ from adventure.play.session import Session
 from adventure.saves.store import SaveStore
 from adventure.story.loader import load_story
 from adventure.story.nodes import MAX_ALIAS_CHARACTERS, MAX_ALIAS_VALUES, MAX_NESTING
+
+from .support import Cli
 
 STORY = """\
 story:
@@ -444,6 +447,27 @@ def test_the_time_bound_holds_before_the_search_too(tmp_path: Path) -> None:
     assert "stopped at --max-seconds" in summary(story, report, 0.0)
     [bound] = [p for p in report.problems if p.code == "bound"]
     assert "--max-seconds" in bound.message
+
+
+@pytest.mark.parametrize("slow", ["adventure.cli.tools.load_story", "adventure.analysis.check.check_story"])
+def test_max_seconds_bounds_the_whole_command_whatever_part_is_slow(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow: str
+) -> None:
+    real = {"adventure.cli.tools.load_story": load_story, "adventure.analysis.check.check_story": check_story}[slow]
+
+    def stalls(*args: object, **kwargs: object) -> object:
+        done = real(*args, **kwargs)  # type: ignore[operator]
+        time.sleep(30)  # a part no bound inside the search can see: reading, linting, witnesses
+        return done
+
+    monkeypatch.setattr(slow, stalls)
+    began = time.perf_counter()
+    ran = cli("check", str(story_dir(tmp_path, scenes=chain(3))), "--max-seconds", "0.5", status=1)
+    assert time.perf_counter() - began < 10
+    [line] = ran.out.splitlines()
+    assert line.startswith("adventure check: stopped at --max-seconds 0.5 while ")
+    assert line.endswith("nothing was proved; give more time with --max-seconds S")
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)  # and the alarm is put away after
 
 
 def test_the_state_bound_is_named_as_its_flag(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ Kept apart from cli.py so that the player's command line stays small; cli.py reg
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shlex
+import signal
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -65,7 +67,10 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--max-states", type=_positive(int), metavar="N", help="stop exploring after N states (default 1,000,000)"
     )
     check.add_argument(
-        "--max-seconds", type=_positive(float), metavar="S", help="stop exploring after S seconds (default 20)"
+        "--max-seconds",
+        type=_positive(float),
+        metavar="S",
+        help="stop after S seconds of wall time, the whole command included, and say what was proved (default 20)",
     )
     graph = sub.add_parser(
         "graph",
@@ -112,10 +117,59 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
 # ---------------------------------------------------------------- check
 
 
+class _Overtime(BaseException):
+    """Raised by the watchdog when `check` has used its whole --max-seconds."""
+
+
+@contextlib.contextmanager
+def _watchdog(seconds: float) -> Iterator[None]:
+    """Interrupt the command once `seconds` of wall time have passed, whatever it is doing (reading
+    the story, linting, working out witnesses): a hard bound where the platform has SIGALRM."""
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def overtime(signum: int, frame: object) -> None:
+        raise _Overtime
+
+    try:
+        previous = signal.signal(signal.SIGALRM, overtime)
+    except ValueError:  # not the main thread: the search's own bound still holds
+        yield
+        return
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+RESERVE = 0.25  # of --max-seconds kept back from the search, for the proofs and the report after it
+
+
 def run_check(args: argparse.Namespace) -> int:
+    from adventure.analysis.check import DEFAULT_MAX_SECONDS
+
+    budget = args.max_seconds if args.max_seconds is not None else DEFAULT_MAX_SECONDS
+    phase = ["reading the story"]
+    began = time.perf_counter()
+    try:
+        with _watchdog(budget):
+            return _check(args, budget, began, phase)
+    except _Overtime:
+        what = f"while {phase[0]}; nothing was proved" if phase[0] != "reporting" else "while reporting"
+        message = f"adventure check: stopped at --max-seconds {budget:g} {what}"
+        if args.json:
+            print(json.dumps({"story": None, "ok": False, "stopped": message, "problems": [], "properties": []}))
+        else:
+            print(f"{message}; give more time with --max-seconds S")
+        return 1
+
+
+def _check(args: argparse.Namespace, budget: float, began: float, phase: list[str]) -> int:
     from adventure.analysis.check import check_story
 
-    began = time.perf_counter()
     folder = _folder(args.dir, args.scenes)
     try:
         story = load_story(folder)
@@ -129,10 +183,13 @@ def run_check(args: argparse.Namespace) -> int:
             )
         )
         return 1
-    limits = {"max_states": args.max_states, "max_seconds": args.max_seconds}
+    phase[0] = "exploring the story and working out its proofs"
+    left = max(budget * (1 - RESERVE) - (time.perf_counter() - began), 0.001)
+    limits = {"max_states": args.max_states, "max_seconds": left}
     report = check_story(
         story, clock=time.monotonic, **{name: value for name, value in limits.items() if value is not None}
     )
+    phase[0] = "reporting"
     seconds = time.perf_counter() - began
     if args.json:
         print(json.dumps({**report.to_dict(), "total_seconds": round(seconds, 4)}, indent=2))
