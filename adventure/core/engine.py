@@ -443,8 +443,9 @@ def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
     and no choice counts as taken.
     """
     env = make_env(story, state)
+    before = Voice(env, state.seed, state.shown, advance=False)  # the label as the player saw it
     if not takeable(choice, env):
-        voice = Voice.of(story, state, advance=False)
+        voice = before
         label = voice.template(choice.label)
         why = voice.template(choice.because) if choice.because is not None else "not now"
         return Turn(state, (Block(out.ERROR, f"You can't {_lower_first(label)} yet: {why}."),))
@@ -454,7 +455,7 @@ def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
         reached = _go(story, moved.state, moved.way, dice)
     except Refused as refused:
         return Turn(state, (Block(out.ERROR, refused.message), _choices_block(story, state)))
-    label = Voice.of(story, state, advance=False).template(choice.label)
+    label = before.template(choice.label)
     voice = Voice.of(story, moved.state)
     said = voice.prose(choice.say)
     if moved.branch is not None:
