@@ -626,7 +626,11 @@ def show(expr: Expr) -> str:
         return f"{expr.func}({', '.join(show(a) for a in expr.args)})"
     if isinstance(expr, Unary):
         inner = show(expr.operand)
-        inner = f"({inner})" if isinstance(expr.operand, Binary) else inner
+        # `-not a == 0` reads back as `-(not (a == 0))`: a `not` under a minus keeps its parentheses.
+        low = isinstance(expr.operand, Binary) or (
+            expr.op == "-" and isinstance(expr.operand, Unary) and expr.operand.op == "not"
+        )
+        inner = f"({inner})" if low else inner
         return f"not {inner}" if expr.op == "not" else f"-{inner}"
     power = _BINARY_POWER[expr.op]
     # Operators group to the left, so a right operand of equal power needs parentheses
