@@ -477,6 +477,16 @@ def test_the_state_bound_is_named_as_its_flag(tmp_path: Path) -> None:
     story = load_story(story_dir(tmp_path, scenes=scenes))
     report = check_story(story, max_states=50)
     assert report.limit == "states" and "stopped at --max-states" in summary(story, report, 0.0)
+    assert report.states == 50  # the bound holds exactly, not to the end of a level of the search
+
+
+def test_a_story_exactly_the_size_of_the_state_bound_is_proved_whole(mini: Story) -> None:
+    size = check_story(mini).states
+    whole = check_story(mini, max_states=size)
+    assert whole.complete and not whole.limit and whole.states == size
+    cut = check_story(mini, max_states=size - 1)
+    assert cut.limit == "states" and cut.states == size - 1
+    assert not any(p.kind == "softlock" and p.status == REFUTED for p in cut.properties)  # unexplored is no trap
 
 
 def test_a_refusal_the_search_must_see_makes_a_softlock(tmp_path: Path) -> None:

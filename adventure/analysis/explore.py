@@ -292,19 +292,50 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
                 image = edge.apply(source)
                 before = reached.get(edge.target)
                 reached[edge.target] = image if before is None else before | image
-        frontier = {}
-        seen = graph.seen
-        for k, mask in reached.items():
-            new = mask & ~seen[k]
-            if new:
-                seen[k] |= new
-                graph.states += new.bit_count()
-                frontier[k] = new
-        if frontier and graph.states > max_states:
+        expanded = frontier
+        frontier, full = _merge(graph, reached, max_states - graph.states)
+        if full:
             graph.levels.append(frontier)
-            graph.limit, graph.unexpanded = "states", frontier
+            # The level just expanded lost some of what it reaches: it counts as unexplored too, so
+            # nothing in it is taken for a trap.
+            unexpanded = dict(expanded)
+            for k, mask in frontier.items():
+                unexpanded[k] = unexpanded.get(k, 0) | mask
+            graph.limit, graph.unexpanded = "states", unexpanded
             return graph
     return graph
+
+
+def _merge(graph: Exploration, reached: dict[int, int], room: int) -> tuple[dict[int, int], bool]:
+    """Record what a level reached that is new: the next frontier, and whether the state bound
+    cut it short (only what fits is kept, so the search never holds more than the bound)."""
+    frontier: dict[int, int] = {}
+    seen = graph.seen
+    for k, mask in reached.items():
+        new = mask & ~seen[k]
+        if not new:
+            continue
+        full = new.bit_count() > room
+        if full:
+            new = _lowest_bits(new, room)
+        if new:
+            seen[k] |= new
+            graph.states += new.bit_count()
+            room -= new.bit_count()
+            frontier[k] = new
+        if full:
+            return frontier, True
+    return frontier, False
+
+
+def _lowest_bits(mask: int, count: int) -> int:
+    kept = 0
+    while count > 0 and mask:
+        low = mask & -mask
+        kept |= low
+        mask ^= low
+        count -= 1
+    return kept
 
 
 def starts(story: Story) -> list[GameState]:

@@ -241,7 +241,7 @@ def summary(story: Story, report: Report, seconds: float) -> str:
         ids = f"{ids}{counted('sure', 'endings reachable whatever the dice say')}, "
     return (
         f"{story.title}: {counted('scene', 'scenes')} and {counted('ending', 'endings reachable')}, "
-        f"{ids}{trap}; {report.states:,} states{stopped}; "
+        f"{ids}{trap}; {report.states:,} state{'s' if report.states != 1 else ''}{stopped}; "
         f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}; {seconds:.2f}s"
     )
 
