@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -190,3 +192,23 @@ def test_an_empty_scene_file_is_a_warning_that_names_it(tmp_path: Path) -> None:
     [warning] = story.warnings
     assert warning.file.endswith("later.yaml") and warning.severity == "warning"
     assert "holds no scenes" in warning.message
+
+
+def test_a_sub_folder_that_cannot_be_listed_is_named_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES, "act2/x.yaml": ""})
+    real = os.scandir
+    locked = str(folder / "act2")
+
+    def scandir(path: Any = ".") -> Any:  # what chmod 000 does for any user but root
+        if os.fspath(path) == locked:
+            raise PermissionError(13, "Permission denied", locked)
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(StoryError) as caught:
+        load_story(folder)
+    [problem] = caught.value.problems
+    assert problem.file.endswith("act2")
+    assert problem.message == "cannot read this folder (Permission denied); the scenes in it were not loaded"

@@ -93,13 +93,29 @@ def story_files(folder: Path) -> list[Path]:
     return sorted(found, key=lambda p: (p.name != STORY_FILE or p.parent != folder, str(p)))
 
 
+def _unreadable_folders(folder: Path) -> list[OSError]:
+    """Sub-folders that cannot be listed: a search for files skips them without a word."""
+    found: list[OSError] = []
+    for _, folders, _ in os.walk(folder, onerror=found.append):
+        folders[:] = [name for name in folders if not name.startswith((".", "_"))]
+    return [error for error in found if error.filename is not None]
+
+
 def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem], str]:
     """Read and compose every file; syntax errors become problems, the rest is left to parsing.
 
     Also returns a fingerprint of the files' bytes, so saves can tell when the story changed.
     """
     documents: dict[str, Document] = {}
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(
+            display_path(Path(error.filename)),
+            0,
+            0,
+            f"cannot read this folder ({error.strerror}); the scenes in it were not loaded",
+        )
+        for error in _unreadable_folders(folder)
+    ]
     digest = hashlib.sha256()
     for path in story_files(folder):
         name = display_path(path)
