@@ -75,6 +75,29 @@ def test_six_sixes_in_a_row_are_followed_outcome_by_outcome(tmp_path: Path) -> N
     assert {p.subject for p in report.properties if p.kind == "ending" and p.status == PROVED} == {"rich", "home"}
 
 
+def test_a_witness_takes_the_luck_the_search_took_when_other_luck_is_refused(tmp_path: Path) -> None:
+    """Found by the random-story cross-check: heads is refused (no scene to go back to), tails ends
+    the story; the witness must replay tails, not give up on heads."""
+    scenes = """\
+scenes:
+  table:
+    title: The Table
+    choices:
+      - label: Wait
+      - label: Wait longer
+      - label: Try your luck
+        branch:
+          - when: chance(50)
+            back: true
+          - end: home
+"""
+    story = v2_story(tmp_path, scenes, DICE_STORY.replace("  rich:\n    title: Rich\n", ""))
+    report = check_story(story)
+    [home] = [p for p in report.properties if p.kind == "ending"]
+    assert (home.status, home.witness) == (PROVED, ("try your luck",))
+    assert_witnesses_replay(story, report)
+
+
 def test_a_story_without_dice_claims_nothing_about_luck(tmp_path: Path) -> None:
     story = v2_story(tmp_path, DICE_SCENES.replace("random(1, 6) == 6", "tries == 2"), DICE_STORY)
     assert not [p for p in check_story(story).properties if p.kind == "sure"]

@@ -135,8 +135,21 @@ class Witnesses:
         target = self.graph.keys[reached[1]]
         if not self.graph.dice:
             return engine.advance(self.story, state, choice, ScriptedDice(()))
-        outcomes = every_outcome(lambda dice: engine.advance(self.story, state, choice, dice))
-        return next((s for s in outcomes if self.graph.normalise(s) == target), outcomes[0])
+
+        def run(dice: ScriptedDice) -> GameState | engine.Refused:
+            try:
+                return engine.advance(self.story, state, choice, dice)
+            except engine.Refused as refusal:  # one way the dice fall is refused; the search took another
+                return refusal
+
+        outcomes = every_outcome(run)
+        for outcome in outcomes:
+            if not isinstance(outcome, engine.Refused) and self.graph.normalise(outcome) == target:
+                return outcome
+        first = outcomes[0]
+        if isinstance(first, engine.Refused):
+            raise first
+        return first
 
     def commands(self, node: Node, then: Choice | None = None) -> tuple[str, ...]:
         commands, state = self.to(node)
