@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 
 from adventure import __version__
 from adventure.cli.tools import TOOLS, add_tool_parsers
-from adventure.core.errors import AdventureError
+from adventure.core.errors import AdventureError, StoryError
 from adventure.core.output import ERROR, NOTE, Block, Output
 from adventure.play.session import Session
 from adventure.play.stopping import Stopped, stop_on_signals
@@ -48,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument(
         "--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)"
     )
+    play.add_argument(
+        "--json",
+        action="store_true",
+        help="for programs: read one JSON request a line, answer each with one JSON object a line (docs/api.md)",
+    )
     _saves_option(play)
     listing = sub.add_parser(
         "saves",
@@ -76,7 +82,14 @@ def _saves_option(parser: argparse.ArgumentParser) -> None:
 
 def run_play(args: argparse.Namespace) -> int:
     folder = story_folder(args.scenes)
-    story = load_story(folder)
+    try:
+        story = load_story(folder)
+    except StoryError as error:
+        if not args.json:
+            raise
+        print(json.dumps({"error": error.show()}))  # a program reads why on standard output too
+        print(error.show(), file=sys.stderr)
+        return error.exit_code
     session = Session(story, SaveStore(saves_folder(args.saves, os.environ), story.id), seed=args.seed)
     if args.dev:
         from adventure.play.reload import StoryWatcher
@@ -88,6 +101,11 @@ def run_play(args: argparse.Namespace) -> int:
         opening = _resume(session)
     else:
         opening = session.start()
+    if args.json:
+        from adventure.play.jsonlines import play_json
+
+        _tolerant(sys.stdin)
+        return play_json(session, opening, sys.stdin, sys.stdout, sys.stderr)
     if sys.stdin.isatty() and sys.stdout.isatty() and os.environ.get("TERM") != "dumb":
         from adventure.play.terminal import play_terminal  # only a real terminal pays for prompt_toolkit
 

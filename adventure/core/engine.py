@@ -227,7 +227,8 @@ def offers(story: Story, state: GameState) -> list[Offer]:
     return found
 
 
-def _choices_block(story: Story, state: GameState) -> Block:
+def choice_items(story: Story, state: GameState) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The choices as the player reads them, numbered from 1, and the indexes of the disabled ones."""
     items = []
     off = []
     for n, offer in enumerate(offers(story, state)):
@@ -236,7 +237,12 @@ def _choices_block(story: Story, state: GameState) -> Block:
         else:
             off.append(n)
             items.append(f"{offer.label} (unavailable{': ' + offer.unmet if offer.unmet else ''})")
-    return Block(out.CHOICES, items=tuple(items), off=tuple(off))
+    return tuple(items), tuple(off)
+
+
+def _choices_block(story: Story, state: GameState) -> Block:
+    items, off = choice_items(story, state)
+    return Block(out.CHOICES, items=items, off=off)
 
 
 # ---------------------------------------------------------------- showing

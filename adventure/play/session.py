@@ -8,7 +8,7 @@ so they behave the same.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
@@ -185,13 +185,22 @@ class Session:
 
     def _load(self, name: str) -> Output:
         restored, save_log = self._read(name)
-        self.state = restored.state
-        self.log = list(save_log)
-        self.undo_stack = []
         self.last_name = None if name == AUTOSAVE else name
-        notes = (_note(restored.note),) if restored.note else ()
-        shown = (_note(f"Loaded {self._shown(name)}."), *notes, *engine.describe(self.story, self.state))
-        return shown if name == AUTOSAVE else (*shown, *self.autosave())
+        return self.adopt(
+            restored.state, save_log, f"Loaded {self._shown(name)}.", restored.note, autosave=name != AUTOSAVE
+        )
+
+    def adopt(
+        self, state: GameState, log: Sequence[str], heading: str, note: str = "", autosave: bool = True
+    ) -> Output:
+        """Play on from `state`, as a load does: from a save, or from a program's snapshot."""
+        self.state = state
+        self.log = list(log)
+        self.undo_stack = []
+        self.question = None
+        notes = (_note(note),) if note else ()
+        shown = (_note(heading), *notes, *engine.describe(self.story, state))
+        return (*shown, *self.autosave()) if autosave else shown
 
     def _delete(self, name: str) -> Output:
         assert self.store is not None
