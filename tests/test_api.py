@@ -120,7 +120,8 @@ def test_saving_needs_a_saves_folder(tmp_path: Path) -> None:
     game.step("1")
     assert game.step("save first").text == ("Saved as 'first'.",)
     game.step("2")
-    assert game.step("load first").text[0] == "Loaded 'first'."
+    assert game.step("load first").text[0].startswith("Load 'first'? The move you made since you last saved")
+    assert game.step("yes").text[0] == "Loaded 'first'."
     assert (tmp_path / "first.json").is_file() and (tmp_path / ".autosave.metallic-rouge.json").is_file()
 
 

@@ -34,7 +34,7 @@ def test_save_and_load_bring_back_the_same_state(session: Session) -> None:
     saved = session.state
     assert say(session, "save first") == "Saved as 'first'."
     say(session, "open", "dig")
-    text = say(session, "load first")
+    text = say(session, "load first", "yes")
     assert session.state == saved
     assert text.startswith("Loaded 'first'.") and "The Hall" in text
 
@@ -63,10 +63,37 @@ def test_undo_goes_back_move_by_move_to_the_start(session: Session) -> None:
     assert "nothing to undo" in say(session, "undo")
 
 
-def test_undo_stops_at_the_load(session: Session) -> None:
+def test_load_over_moves_not_saved_asks_first_and_undo_steps_back_over_it(session: Session) -> None:
     say(session, "take", "save here", "coins")
-    say(session, "load here")
-    assert "nothing to undo" in say(session, "undo")
+    assert say(session, "load here").startswith(
+        "Load 'here'? The move you made since you last saved will be left behind ('undo' brings them back)."
+    )
+    assert session.state.variables["gold"] == 2  # nothing happens before the yes
+    assert say(session, "no") == "All right, nothing was changed."
+    say(session, "load here", "yes")
+    assert session.state.variables["gold"] == 0 and session.log == ["Take the key"]
+    assert say(session, "undo").startswith("You go back to before the load.")
+    assert session.state.variables["gold"] == 2 and session.log == ["Take the key", "Pick up gold"]
+    say(session, "undo", "undo")
+    assert session.log == [] and "nothing to undo" in say(session, "undo")
+
+
+def test_a_load_right_after_a_save_asks_nothing(session: Session) -> None:
+    say(session, "take", "save here")
+    assert say(session, "load here").startswith("Loaded 'here'.")
+
+
+def test_undo_steps_back_over_a_restart(session: Session) -> None:
+    say(session, "take", "coins", "restart", "yes")
+    assert session.log == []
+    assert say(session, "undo").startswith("You go back to before the restart.")
+    assert session.log == ["Take the key", "Pick up gold"] and session.state.variables["gold"] == 2
+
+
+def test_history_lists_the_choices_made_in_this_game(session: Session) -> None:
+    assert say(session, "history") == "You have made no choices yet in this game."
+    say(session, "take", "coins", "look")
+    assert say(session, "history") == "Your choices so far, first to last:\n  - Take the key\n  - Pick up gold"
 
 
 def test_the_log_records_choices_for_replay(session: Session) -> None:
@@ -121,7 +148,7 @@ def test_restart_asks_first(session: Session) -> None:
     say(session, "n")
     assert session.state.variables["gold"] == 2
     say(session, "restart")
-    assert "The story begins again." in say(session, "y")
+    assert "The story begins again ('undo' takes you back)." in say(session, "y")
     assert session.state.turn == 0 and session.state.variables["gold"] == 0
 
 
@@ -239,5 +266,5 @@ def test_a_session_without_saves_offers_undo_and_restart_but_not_save(mini: Stor
     assert say(game, "undo").startswith("You take back your last move.")
     assert game.state.variables["gold"] == 0 and game.state.inventory == ("key",)
     say(game, "restart")
-    assert say(game, "yes").startswith("The story begins again.")
+    assert say(game, "yes").startswith("The story begins again (")
     assert game.state == engine.begin(mini, seed=game.state.seed).state and game.log == []

@@ -50,7 +50,8 @@ def test_tab_completes_save_names(mini: Story, saves_in_tmp: Path) -> None:
             ("save before-door\r", "Saved as 'before-door'."),
             ("coins\r", "You have 4 gold now."),
             ("load b\t", "load before-door"),
-            ("\r", "Loaded 'before-door'."),
+            ("\r", "will be left behind"),
+            ("yes\r", "Loaded 'before-door'."),
             ("q\r", "Goodbye."),
         ],
     )

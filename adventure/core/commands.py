@@ -38,7 +38,8 @@ VERBS: tuple[Verb, ...] = (
     Verb("load", (), "[NAME]", "go back to a saved game; alone, the newest", needs="saves"),
     Verb("saves", (), "", "list the saved games", needs="saves"),
     Verb("delete", (), "NAME", "delete a saved game", needs="saves"),
-    Verb("undo", ("u",), "", "take back the last move", needs="session"),
+    Verb("undo", ("u",), "", "take back the last move (or a load, or a restart)", needs="session"),
+    Verb("history", (), "", "the choices you have made in this game", needs="session"),
     Verb("restart", (), "", "start the story again from the beginning", needs="session"),
     Verb("reload", (), "", "read the story files again now", needs="dev"),
 )

@@ -47,6 +47,17 @@ class Reply:
 
 
 @attrs.frozen
+class _Undo:
+    """What `undo` goes back to: the state before a move, or before a load or a restart (which
+    replaced the whole log, so the log is kept too)."""
+
+    state: GameState
+    length: int  # the log's length then
+    log: tuple[str, ...] | None = None  # the whole log then, when the step replaced it
+    what: str = "move"
+
+
+@attrs.frozen
 class _Question:
     """A yes/no question waiting for the player's next line."""
 
@@ -67,12 +78,13 @@ class Session:
     store: SaveStore | None = None
     state: GameState = attrs.field(default=None)
     log: list[str] = attrs.field(factory=list)  # the labels of the choices taken since the game began
-    undo_stack: list[tuple[GameState, int]] = attrs.field(factory=list)  # (state, log length) before each move
+    undo_stack: list[_Undo] = attrs.field(factory=list)  # what came before each move, load and restart
     last_name: str | None = None
     question: _Question | None = None
     autosave_problem: str = ""
     watcher: Reloader | None = None  # set in --dev mode: reload the story when its files change
     seed: int | None = None  # the dice of every new game (--seed); None: new dice each game
+    unsaved: int = 0  # moves since the game was started, saved or loaded: a load asks before leaving them
 
     # ---------------------------------------------------------------- starting
 
@@ -82,6 +94,7 @@ class Session:
         self.state = turn.state
         self.log = list(log)
         self.undo_stack = []
+        self.unsaved = 0
         return turn.output
 
     def start_from_save(self, name: str) -> Output:
@@ -94,7 +107,10 @@ class Session:
         if self.question is not None:
             question, self.question = self.question, None
             if line.strip().lower() in ("y", "yes"):
-                return Reply(question.action())
+                try:
+                    return Reply(question.action())
+                except SaveError as error:  # the save changed or went while the question waited
+                    return Reply((_error(f"{str(error)[0].upper()}{str(error)[1:]}."),))
             return Reply((_note("All right, nothing was changed."),))
         words = line.split(maxsplit=1)
         found = verb_spellings(self.verbs()).get(words[0].lower()) if words else None
@@ -112,8 +128,9 @@ class Session:
         self.state = turn.state
         output = turn.output
         if turn.choice is not None:
-            self.undo_stack.append((before, len(self.log)))
+            self.undo_stack.append(_Undo(before, len(self.log)))
             self.log.append(turn.label)
+            self.unsaved += 1
             # Every move is kept; only a new scene or an ending pays for the fsync (see autosave).
             output += self.autosave(durable=turn.state.scene != before.scene or turn.state.ended)
         return Reply(output)
@@ -128,6 +145,8 @@ class Session:
             return self._reload()
         if verb == "undo":
             return self._undo()
+        if verb == "history":
+            return self._history()
         if verb == "saves":
             return self._list()
         if verb == "restart":
@@ -136,7 +155,7 @@ class Session:
             if verb == "save":
                 return self._save(argument or self.last_name or QUICKSAVE)
             if verb == "load":
-                return self._load(argument or self._newest())
+                return self._ask_to_load(argument or self._newest())
             if not argument:
                 return (_error("Delete which save? Type delete NAME; 'saves' lists them."),)
             check_name(argument)
@@ -154,14 +173,40 @@ class Session:
 
     def _undo(self) -> Output:
         if not self.undo_stack:
-            return (_note("There is nothing to undo since the game was started or loaded."),)
-        self.state, length = self.undo_stack.pop()
-        del self.log[length:]
-        return (_note("You take back your last move."), *engine.describe(self.story, self.state), *self.autosave())
+            return (_note("There is nothing to undo since the game was started."),)
+        undone = self.undo_stack.pop()
+        self.state = undone.state
+        if undone.log is not None:
+            self.log = list(undone.log)
+        del self.log[undone.length :]
+        said = "You take back your last move." if undone.what == "move" else f"You go back to before the {undone.what}."
+        return (_note(said), *engine.describe(self.story, self.state), *self.autosave())
+
+    def _before(self, what: str) -> _Undo:
+        return _Undo(self.state, len(self.log), tuple(self.log), what)
 
     def _restart(self) -> Output:
+        before, stack = self._before("restart"), self.undo_stack
         output = self.start()
-        return (_note("The story begins again."), *output, *self.autosave())
+        self.undo_stack = [*stack, before]
+        return (_note("The story begins again ('undo' takes you back)."), *output, *self.autosave())
+
+    def _history(self) -> Output:
+        if not self.log:
+            return (_note("You have made no choices yet in this game."),)
+        return (Block(out.LIST, "Your choices so far, first to last:", tuple(self.log)),)
+
+    def _ask_to_load(self, name: str) -> Output:
+        """Load at once, or first ask, when moves made since the last save would be left behind."""
+        self._read(name)  # a save that cannot be loaded is said now, not after a question
+        if not self.unsaved or name == AUTOSAVE:  # the autosave holds every move already
+            return self._load(name)
+        moves = "The move you made" if self.unsaved == 1 else f"The {self.unsaved} moves you made"
+        return self._ask(
+            f"Load {self._shown(name)}? {moves} since you last saved will be left behind "
+            "('undo' brings them back). (yes/no)",
+            lambda: self._load(name),
+        )
 
     def _save(self, name: str) -> Output:
         assert self.store is not None
@@ -169,6 +214,7 @@ class Session:
             return (_error("'autosave' is the game's own slot, written after every move: save under another name."),)
         self.store.write(name, make_save(self.story, self.state, self.log, datetime.now(UTC)))
         self.last_name = name
+        self.unsaved = 0
         return (_note(f"Saved as '{name}'."),)
 
     def _newest(self) -> str:
@@ -193,10 +239,13 @@ class Session:
     def adopt(
         self, state: GameState, log: Sequence[str], heading: str, note: str = "", autosave: bool = True
     ) -> Output:
-        """Play on from `state`, as a load does: from a save, or from a program's snapshot."""
+        """Play on from `state`, as a load does: from a save, or from a program's snapshot. A game in
+        progress is not lost: `undo` goes back to it."""
+        if self.state is not None:
+            self.undo_stack.append(self._before("load"))
         self.state = state
         self.log = list(log)
-        self.undo_stack = []
+        self.unsaved = 0
         self.question = None
         notes = (_note(note),) if note else ()
         shown = (_note(heading), *notes, *engine.describe(self.story, state))
