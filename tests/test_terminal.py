@@ -3,9 +3,11 @@ prompt_toolkit's pipe input, as its own tests do; a few runs in a real pseudo-te
 
 from __future__ import annotations
 
+import shlex
 import signal
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from adventure.core.model import Story
@@ -15,7 +17,20 @@ from adventure.play.terminal import HISTORY_FILE, play_terminal
 from adventure.saves.savefile import AUTOSAVE
 from adventure.saves.store import SaveStore
 
-from .support import Cli, Ran, colour_codes, expect, finish, flat, in_terminal, spawn
+from .support import (
+    ROOT,
+    SGR,
+    Cli,
+    Ran,
+    adventure_command,
+    checkout_env,
+    colour_codes,
+    expect,
+    finish,
+    flat,
+    in_terminal,
+    spawn,
+)
 
 
 def game(story: Story, folder: Path | None) -> Session:
@@ -165,3 +180,49 @@ def test_colour_unless_no_color_in_a_real_terminal(mini_dir: Path, no_color: boo
     rest, status = finish(child)
     assert status == 0
     assert (colour_codes(seen + rest) == []) is no_color
+
+
+def test_ctrl_c_clears_a_half_typed_line_and_leaves_from_an_empty_one(mini: Story, saves_in_tmp: Path) -> None:
+    session = game(mini, saves_in_tmp)
+    opening = session.start()
+    status, screen = in_terminal(
+        lambda: play_terminal(session, opening),
+        [("open the do", "open the do"), ("\x03", ""), ("coins\r", "You have 2 gold now."), ("\x03", "Goodbye.")],
+    )
+    assert status == 0 and session.state.variables["gold"] == 2  # 'open the docoins' was never sent
+    assert session.log == ["Pick up gold"] and "Your game is saved in" in flat(screen)
+
+
+def test_no_color_keeps_the_status_bar_in_reverse_video(mini_dir: Path) -> None:
+    child = spawn(["play", "--scenes", str(mini_dir)], NO_COLOR="1")
+    seen = expect(child, "for help")
+    child.sendline("q")
+    rest, status = finish(child)
+    assert status == 0 and colour_codes(seen + rest) == []
+    assert any("7" in params.split(";") for params in SGR.findall(seen)), "no reverse video"
+
+
+def test_ctrl_z_suspends_the_game_and_fg_brings_it_back(mini_dir: Path, tmp_path: Path) -> None:
+    """Job control needs a shell: the game runs in an interactive bash, as a player's does."""
+    shell = pexpect.spawn(
+        "bash",
+        ["--norc", "--noprofile", "-i"],
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+        env={**checkout_env(TERM="xterm-256color", ADVENTURE_SAVES=str(tmp_path)), "PS1": "$ "},
+        cwd=str(ROOT),
+    )
+    shell.sendline(" ".join(shlex.quote(a) for a in [*adventure_command(), "play", "--scenes", str(mini_dir)]))
+    expect(shell, "for help")
+    shell.send("\x1a")
+    expect(shell, "Stopped")
+    shell.sendline("fg")
+    expect(shell, "for help")
+    shell.sendline("coins")
+    expect(shell, "You have 2 gold now.")
+    shell.sendline("q")
+    expect(shell, "Goodbye.")
+    shell.sendline("exit")
+    rest, status = finish(shell)
+    assert status == 0 and "Traceback" not in rest

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.completion import WordCompleter
 from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
-from prompt_toolkit.styles import Style
+from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
+from prompt_toolkit.styles import BaseStyle, Style, merge_styles
 
 from adventure.core.output import Output, layout
 from adventure.play.lines import GOODBYE
@@ -30,6 +32,27 @@ STYLE = Style.from_dict(
         "bottom-toolbar": "noreverse bg:#301010 #f0d0d0",
     }
 )
+# Without colours a coloured bar would vanish into the screen: reverse video keeps it in sight.
+PLAIN_TOOLBAR = Style.from_dict({"bottom-toolbar": "reverse"})
+
+
+def _style() -> BaseStyle:
+    return merge_styles([STYLE, PLAIN_TOOLBAR]) if os.environ.get("NO_COLOR") else STYLE
+
+
+def _keys() -> KeyBindings:
+    """Ctrl-C clears a line being typed, as shells do; on an empty line it leaves the game."""
+    keys = KeyBindings()
+
+    @keys.add("c-c")
+    def _interrupt(event: KeyPressEvent) -> None:
+        buffer = event.app.current_buffer
+        if buffer.text:
+            buffer.reset()
+        else:
+            event.app.exit(exception=KeyboardInterrupt, style="class:aborting")
+
+    return keys
 
 
 def show(output: Output) -> None:
@@ -39,7 +62,7 @@ def show(output: Output) -> None:
     fragments: list[tuple[str, str]] = [("", "\n")]
     for style, text in layout(output, width):
         fragments.append((f"class:{style}" if style else "", text + "\n"))
-    print_formatted_text(FormattedText(fragments), style=STYLE)
+    print_formatted_text(FormattedText(fragments), style=_style())
 
 
 def _history(session: Session) -> History:
@@ -64,8 +87,10 @@ def play_terminal(session: Session, opening: Output) -> int:
         completer=WordCompleter(session.completions, ignore_case=True, sentence=True),
         history=_history(session),
         bottom_toolbar=toolbar,
-        style=STYLE,
+        style=_style(),
         complete_while_typing=False,
+        key_bindings=_keys(),
+        enable_suspend=True,  # Ctrl-Z stops the game where the shell has job control; `fg` brings it back
     )
     try:
         show(opening)
@@ -83,5 +108,5 @@ def play_terminal(session: Session, opening: Output) -> int:
     except Stopped as stop:
         session.leave()  # the terminal closed, or we were told to stop: keep the game, say nothing
         return stop.exit_code
-    print_formatted_text(FormattedText([("class:note", GOODBYE)]), style=STYLE)
+    print_formatted_text(FormattedText([("class:note", GOODBYE)]), style=_style())
     return 0
