@@ -81,7 +81,8 @@ def test_the_dice_seeds_play_the_same_commands_into_different_games(cli: Cli) ->
     assert "Down to 0" in games["6"]
     assert games["3"] != games["6"]
     again = cli("play", "--scenes", str(story), "--seed", "3", status=0, stdin=typed).out
-    assert again == games["3"]
+    # The same game again; only the count of endings found in all games has moved on.
+    assert again.split("You have found")[0] == games["3"].split("You have found")[0]
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -8,14 +8,19 @@ import os
 import sys
 from collections.abc import Sequence
 
+import attrs
+
 from adventure import __version__
 from adventure.cli.tools import TOOLS, add_tool_parsers
+from adventure.core.engine import begin, title_of
 from adventure.core.errors import AdventureError, StoryError
-from adventure.core.output import ERROR, NOTE, Block, Output
+from adventure.core.output import ERROR, NOTE, Block, Output, safe
 from adventure.play.session import Session
 from adventure.play.stopping import Stopped, stop_on_signals
+from adventure.saves.endings import FILE as ENDINGS_FILE
+from adventure.saves.endings import EndingsBook
 from adventure.saves.savefile import SaveError, format_entries
-from adventure.saves.store import SaveStore, saves_folder
+from adventure.saves.store import SaveStore, data_folder, saves_folder
 from adventure.story.folders import story_folder
 from adventure.story.loader import load_story
 
@@ -61,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="List the saved games, newest first: name, when, where in the story, Ids and turn.",
     )
     _saves_option(listing)
+    endings = sub.add_parser(
+        "endings",
+        help="list the endings you have found",
+        description="List the endings of a story you have reached in any of your games, and how many are "
+        "left, without naming those you have not found.",
+    )
+    endings.add_argument("--scenes", metavar="DIR", help="a story folder instead of the shipped story")
     add_tool_parsers(sub)
     return parser
 
@@ -90,7 +102,8 @@ def run_play(args: argparse.Namespace) -> int:
         print(json.dumps({"error": error.show()}))  # a program reads why on standard output too
         print(error.show(), file=sys.stderr)
         return error.exit_code
-    session = Session(story, SaveStore(saves_folder(args.saves, os.environ), story.id), seed=args.seed)
+    store = SaveStore(saves_folder(args.saves, os.environ), story.id)
+    session = Session(story, store, seed=args.seed, endings=EndingsBook(data_folder() / ENDINGS_FILE))
     if args.dev:
         from adventure.play.reload import StoryWatcher
 
@@ -149,6 +162,20 @@ def run_saves(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_endings(args: argparse.Namespace) -> int:
+    story = load_story(story_folder(args.scenes))
+    found = [e for e in EndingsBook(data_folder() / ENDINGS_FILE).found(story.id) if e in story.endings]
+    total = len(story.endings)
+    print(f"{story.title}: {len(found)} of {total} endings found.")
+    fresh = begin(story).state
+    for ending in found:
+        print(f"  - {safe(title_of(story, attrs.evolve(fresh, ending=ending)))}")
+    if len(found) < total:
+        left = total - len(found)
+        print(f"  ({left} still to find)" if found else f"  (play to the end to find {'it' if left == 1 else 'them'})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status. A user's mistake never shows a traceback."""
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -157,7 +184,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(arguments)
     try:
         with stop_on_signals():
-            return {"play": run_play, "saves": run_saves, **TOOLS}[args.command](args)
+            return {"play": run_play, "saves": run_saves, "endings": run_endings, **TOOLS}[args.command](args)
     except Stopped as stop:
         return stop.exit_code
     except AdventureError as error:

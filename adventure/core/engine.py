@@ -586,7 +586,8 @@ def step(story: Story, state: GameState, command: str) -> Turn:
     if not typed:
         return Turn(state, (Block(out.NOTE, "Type a number, or what you want to do. 'help' lists the commands."),))
     if state.ended:
-        return Turn(state, (Block(out.NOTE, "The story has ended. Type 'quit' to leave."),))
+        ended = "The story has ended. Type 'undo' to step back, 'restart' to play again, or 'quit' to leave."
+        return Turn(state, (Block(out.NOTE, ended),))
     offered = offers(story, state)
     match = match_choice(typed, [(o.choice, o.label) for o in offered])
     if match.choice is not None:

@@ -22,6 +22,7 @@ from adventure.core.errors import StoryError
 from adventure.core.model import Story
 from adventure.core.output import Block, Output
 from adventure.core.state import GameState
+from adventure.saves.endings import EndingsBook
 from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.saves.savefile import AUTOSAVE, SaveError, Summary, check_name, format_entries, make_save, summarize
 from adventure.saves.store import SaveStore
@@ -85,6 +86,7 @@ class Session:
     watcher: Reloader | None = None  # set in --dev mode: reload the story when its files change
     seed: int | None = None  # the dice of every new game (--seed); None: new dice each game
     unsaved: int = 0  # moves since the game was started, saved or loaded: a load asks before leaving them
+    endings: EndingsBook | None = None  # the endings found in all the player's games, if kept
 
     # ---------------------------------------------------------------- starting
 
@@ -133,6 +135,8 @@ class Session:
             self.unsaved += 1
             # Every move is kept; only a new scene or an ending pays for the fsync (see autosave).
             output += self.autosave(durable=turn.state.scene != before.scene or turn.state.ended)
+            if turn.state.ended and not before.ended:
+                output += (self._the_end(),)
         return Reply(output)
 
     def verbs(self) -> tuple[Verb, ...]:
@@ -190,6 +194,21 @@ class Session:
         output = self.start()
         self.undo_stack = [*stack, before]
         return (_note("The story begins again ('undo' takes you back)."), *output, *self.autosave())
+
+    def _the_end(self) -> Block:
+        """What the player can do now, and how much of the story they have seen in all their games."""
+        story, state = self.story, self.state
+        found = ""
+        if self.endings is not None and state.ending is not None:
+            reached = [e for e in self.endings.add(story.id, state.ending) if e in story.endings]
+            total = len(story.endings)
+            found = (
+                f"You have found every ending of this story ({total} of {total}). "
+                if len(reached) == total
+                else f"You have found {len(reached)} of this story's {total} endings in your games. "
+            )
+        load = ", 'load' for a saved game" if self.store is not None else ""
+        return _note(f"{found}Type 'undo' to step back, 'restart' to play again{load}, or 'quit' to leave.")
 
     def _history(self) -> Output:
         if not self.log:
