@@ -7,13 +7,14 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import attrs
 
 from adventure import __version__
 from adventure.cli.tools import TOOLS, add_tool_parsers
 from adventure.core.engine import begin, title_of
-from adventure.core.errors import AdventureError, StoryError
+from adventure.core.errors import AdventureError, StoryError, UsageError
 from adventure.core.output import ERROR, NOTE, Block, Output, safe
 from adventure.play.session import Session
 from adventure.play.stopping import Stopped, stop_on_signals
@@ -53,6 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     play.add_argument(
         "--dev", action="store_true", help="for authors: reload the story when its files change ('reload' forces it)"
+    )
+    play.add_argument(
+        "--transcript", metavar="FILE", help="keep a plain transcript of the game in FILE (added to, never replaced)"
     )
     play.add_argument(
         "--json",
@@ -114,6 +118,10 @@ def run_play(args: argparse.Namespace) -> int:
         opening = _resume(session)
     else:
         opening = session.start()
+    if args.transcript:
+        problem = session.begin_transcript(Path(args.transcript), opening)
+        if problem:
+            raise UsageError(problem[0].text)
     if args.json:
         from adventure.play.jsonlines import play_json
 

@@ -40,6 +40,7 @@ VERBS: tuple[Verb, ...] = (
     Verb("delete", (), "NAME", "delete a saved game", needs="saves"),
     Verb("undo", ("u",), "", "take back the last move (or a load, or a restart)", needs="session"),
     Verb("history", (), "", "the choices you have made in this game", needs="session"),
+    Verb("transcript", (), "[NAME]", "keep a transcript of the game in the saves folder; 'off' stops", needs="saves"),
     Verb("restart", (), "", "start the story again from the beginning", needs="session"),
     Verb("reload", (), "", "read the story files again now", needs="dev"),
 )

@@ -22,12 +22,14 @@ from adventure.core.errors import StoryError
 from adventure.core.model import Story
 from adventure.core.output import Block, Output
 from adventure.core.state import GameState
+from adventure.play.transcript import Transcript
 from adventure.saves.endings import EndingsBook
 from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.saves.savefile import AUTOSAVE, SaveError, Summary, check_name, format_entries, make_save, summarize
 from adventure.saves.store import SaveStore
 
 QUICKSAVE = "quicksave"
+TRANSCRIPTS = "transcripts"  # the saves folder's sub-folder for `transcript NAME`
 
 
 class Reloader(Protocol):
@@ -87,6 +89,7 @@ class Session:
     seed: int | None = None  # the dice of every new game (--seed); None: new dice each game
     unsaved: int = 0  # moves since the game was started, saved or loaded: a load asks before leaving them
     endings: EndingsBook | None = None  # the endings found in all the player's games, if kept
+    transcript: Transcript | None = None  # what the player reads and types, kept as text
 
     # ---------------------------------------------------------------- starting
 
@@ -106,6 +109,38 @@ class Session:
     # ---------------------------------------------------------------- commands
 
     def handle(self, line: str) -> Reply:
+        reply = self._handle(line)
+        return Reply(reply.output + self._record(line, reply.output), reply.quit)
+
+    def _record(self, command: str | None, output: Output) -> Output:
+        """Add to the transcript, if one is kept; a failure to write stops it, said once."""
+        if self.transcript is None:
+            return ()
+        try:
+            self.transcript.record(command, output)
+        except OSError as error:
+            self.transcript.close()
+            self.transcript = None
+            return (_error(f"The transcript stopped: {error.strerror or error}. Your game goes on."),)
+        return ()
+
+    def begin_transcript(self, path: Path, shown: Output) -> Output:
+        """Keep a transcript in `path` from now on, beginning with what the player can see (`shown`)."""
+        if self.transcript is not None:
+            self._record(None, (_note(f"The transcript goes on in {path}."),))
+            self.end_transcript()
+        try:
+            self.transcript = Transcript(path, self.story.title, datetime.now().astimezone())
+        except OSError as error:
+            return (_error(f"Could not keep a transcript in {path}: {error.strerror or error}."),)
+        return self._record(None, shown)
+
+    def end_transcript(self) -> None:
+        if self.transcript is not None:
+            self.transcript.close()
+            self.transcript = None
+
+    def _handle(self, line: str) -> Reply:
         if self.question is not None:
             question, self.question = self.question, None
             if line.strip().lower() in ("y", "yes"):
@@ -118,7 +153,7 @@ class Session:
         found = verb_spellings(self.verbs()).get(words[0].lower()) if words else None
         argument = words[1].strip() if len(words) > 1 else ""
         if self.watcher is not None and (found is None or found.name != "reload") and self.watcher.changed():
-            return Reply(self._reload() + self.handle(line).output)
+            return Reply(self._reload() + self._handle(line).output)
         if found is not None and found.name == "help" and not argument:
             return Reply(engine.help_blocks(self.verbs()))
         if found is not None and found.needs and (found.argument or not argument):
@@ -126,7 +161,7 @@ class Session:
         before = self.state
         turn = engine.step(self.story, before, line)
         if turn.quit:
-            return Reply(self.leave(), quit=True)
+            return Reply(self.leave(line), quit=True)
         self.state = turn.state
         output = turn.output
         if turn.choice is not None:
@@ -151,6 +186,11 @@ class Session:
             return self._undo()
         if verb == "history":
             return self._history()
+        if verb == "transcript":
+            try:
+                return self._transcript(argument)
+            except SaveError as error:  # a name that cannot name a file
+                return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
         if verb == "saves":
             return self._list()
         if verb == "restart":
@@ -209,6 +249,24 @@ class Session:
             )
         load = ", 'load' for a saved game" if self.store is not None else ""
         return _note(f"{found}Type 'undo' to step back, 'restart' to play again{load}, or 'quit' to leave.")
+
+    def _transcript(self, argument: str) -> Output:
+        assert self.store is not None
+        if argument.lower() == "off":
+            if self.transcript is None:
+                return (_note("No transcript is being kept."),)
+            said = (_note(f"The transcript is kept in {self.transcript.path}."),)
+            self._record(f"transcript {argument}", said)  # its own last lines
+            self.end_transcript()
+            return said
+        if not argument:
+            if self.transcript is not None:
+                return (_note(f"A transcript is being kept in {self.transcript.path}; 'transcript off' stops it."),)
+            return (_note("Type 'transcript NAME' to keep a transcript of this game in the saves folder."),)
+        name = check_name(argument)
+        path = self.store.folder / TRANSCRIPTS / f"{name}.txt"
+        problem = self.begin_transcript(path, engine.describe(self.story, self.state))
+        return problem or (_note(f"A transcript is being kept in {path}; 'transcript off' stops it."),)
 
     def _history(self) -> Output:
         if not self.log:
@@ -334,8 +392,16 @@ class Session:
         self.autosave_problem = ""
         return ()
 
-    def leave(self) -> Output:
-        """Autosave as the player leaves, and say where the game is kept (or why it is not)."""
+    def leave(self, command: str | None = None) -> Output:
+        """Autosave as the player leaves (by `command`, if typed), and say where the game is kept."""
+        said = self._leaving()
+        if self.transcript is not None:
+            said += (_note(f"The transcript is kept in {self.transcript.path}."),)
+            self._record(command, said)
+            self.end_transcript()
+        return said
+
+    def _leaving(self) -> Output:
         problems = self.autosave()
         if problems or self.store is None or self.state is None:
             return problems
