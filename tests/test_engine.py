@@ -23,7 +23,16 @@ def test_the_first_visit_shows_title_first_text_and_choices(mini: Story) -> None
     kinds = [block.kind for block in turn.output]
     assert kinds == [out.TITLE, out.PROSE, out.PROSE, out.CHOICES]
     assert "You arrive, blinking." in plain(turn.output)
-    assert turn.output[-1].items == ("Take the key", "Pick up gold")
+    assert turn.output[-1].items == ("Take the key (once)", "Pick up gold")
+
+
+def test_choices_that_stay_say_once_or_that_they_were_taken_in_this_visit(mini: Story, step: Step) -> None:
+    state = begin(mini).state
+    state = step(mini, state, "coins").state
+    assert step(mini, state, "look").output[-1].items == ("Take the key (once)", "Pick up gold (again)")
+    state = step(mini, step(mini, state, "take").state, "open").state  # out to the yard
+    state = step(mini, state, "back").state  # a new visit: nothing taken in it yet
+    assert step(mini, state, "look").output[-1].items == ("Pick up gold", "Open the door")
 
 
 def test_returning_shows_the_again_text_and_conditional_paragraphs(mini: Story, play: Play) -> None:

@@ -240,7 +240,7 @@ def test_squaring_again_and_again_is_refused_before_it_leaves_64_bits(tmp_path: 
     assert (
         error.text == f"That would take x past the largest number the story can hold ({INT_MAX:,}); nothing happened."
     )
-    assert shown.items == ("Leave", "Grow")  # and the choices are shown again
+    assert shown.items == ("Leave", "Grow (again)")  # and the choices are shown again
     json.dumps(last.state.to_dict())  # the game can still be saved...
     assert "x is 4294967296." in plain(engine.describe(story, last.state))  # ...and shown
 

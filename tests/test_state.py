@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import attrs
+import pytest
 
 from adventure.core.engine import begin
 from adventure.core.model import Story
@@ -42,7 +43,17 @@ def test_to_dict_is_plain_json_data(mini: Story, step: Step) -> None:
         "draws": 0,
         "stack": [],
         "shown": {},
+        "taken": [],
     }
+
+
+def test_a_state_without_taken_reads_as_nothing_taken_in_this_visit() -> None:
+    data = GameState("hall", {"a": 1}, taken=("hall/2",)).to_dict()
+    assert GameState.from_dict(data).taken == ("hall/2",)
+    del data["taken"]
+    assert GameState.from_dict(data).taken == ()
+    with pytest.raises(ValueError, match="taken"):
+        GameState.from_dict({**data, "taken": 5})
 
 
 def test_frozen_maps_compare_with_plain_dicts() -> None:

@@ -232,12 +232,23 @@ def choice_items(story: Story, state: GameState) -> tuple[tuple[str, ...], tuple
     items = []
     off = []
     for n, offer in enumerate(offers(story, state)):
+        label = offer.label + _mark(offer.choice, state)
         if offer.open:
-            items.append(offer.label)
+            items.append(label)
         else:
             off.append(n)
-            items.append(f"{offer.label} (unavailable{': ' + offer.unmet if offer.unmet else ''})")
+            items.append(f"{label} (unavailable{': ' + offer.unmet if offer.unmet else ''})")
     return tuple(items), tuple(off)
+
+
+def _mark(choice: Choice, state: GameState) -> str:
+    """A choice that stays in the scene says whether it can be taken only once, or was taken already
+    in this visit; one that leads on needs no word, as the scene changes."""
+    if choice.moves:
+        return ""
+    if choice.once:
+        return " (once)"
+    return " (again)" if choice.key in state.taken else ""
 
 
 def _choices_block(story: Story, state: GameState) -> Block:
@@ -322,7 +333,7 @@ def enter(story: Story, state: GameState, scene_id: str, dice: Dice | None = Non
     """Come into a scene: count the visit, then run its first-visit and every-visit effects."""
     first = state.visit_count(scene_id) == 0
     visits = state.visits.updated({scene_id: state.visit_count(scene_id) + 1})
-    state = attrs.evolve(state, scene=scene_id, visits=visits)
+    state = attrs.evolve(state, scene=scene_id, visits=visits, taken=())
     scene = story.scenes[scene_id]
     if first and scene.on_first_enter:
         state = run_effects(story, state, scene.on_first_enter, dice)
@@ -412,6 +423,7 @@ def _spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
         state,
         turn=state.turn + 1,
         used=state.used | {choice.key} if choice.once else state.used,
+        taken=state.taken if choice.key in state.taken else (*state.taken, choice.key),
     )
     return Moved(state, way, branch)
 
@@ -426,7 +438,7 @@ def _go(story: Story, state: GameState, way: Way, dice: Dice) -> GameState:
     if way.back:
         if not state.stack:
             raise Refused("There is no scene to go back to; nothing happened.")
-        return attrs.evolve(state, scene=state.stack[-1], stack=state.stack[:-1])
+        return attrs.evolve(state, scene=state.stack[-1], stack=state.stack[:-1], taken=())
     return enter(story, state, way.goto, dice) if way.goto is not None else state
 
 

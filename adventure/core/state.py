@@ -65,6 +65,7 @@ class GameState:
     draws: int = 0  # how many outcomes have been drawn
     stack: tuple[str, ...] = ()  # the scenes a `call` will go `back` to, innermost last
     shown: FrozenMap = attrs.field(default=FrozenMap(), converter=_frozen_map)  # times each {a|b} shown
+    taken: tuple[str, ...] = ()  # keys of the choices taken since the player came into this scene
 
     @property
     def ended(self) -> bool:
@@ -88,6 +89,7 @@ class GameState:
             "draws": self.draws,
             "stack": list(self.stack),
             "shown": dict(self.shown),
+            "taken": list(self.taken),
         }
 
     @classmethod
@@ -138,6 +140,7 @@ class GameState:
             draws=draws,
             stack=stack,
             shown=FrozenMap(shown),
+            taken=tuple(dict.fromkeys(_texts(_field(data, "taken", list) if "taken" in data else [], "taken"))),
         )
 
 

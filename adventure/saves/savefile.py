@@ -26,7 +26,8 @@ from adventure.core.state import GameState
 #   2: scene format v2: the state gains `seed` and `draws` (the dice), `stack` (the scenes `call`
 #      goes back to) and `shown` (how often each text variation was shown); the summary gains
 #      `collection`, the name of what the story collects ("" if nothing). A format 1 save reads
-#      as a game with no dice rolled, no call open and no variation shown.
+#      as a game with no dice rolled, no call open and no variation shown. The state may also hold
+#      `taken` (the choices taken in this visit, to mark them); without it, none were.
 FORMAT = 2
 _STATE_SINCE_2 = {"seed": 0, "draws": 0, "stack": [], "shown": {}}
 MIN_READABLE = 1
