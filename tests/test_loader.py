@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 from typing import Any
@@ -212,3 +213,20 @@ def test_a_sub_folder_that_cannot_be_listed_is_named_not_skipped(
     [problem] = caught.value.problems
     assert problem.file.endswith("act2")
     assert problem.message == "cannot read this folder (Permission denied); the scenes in it were not loaded"
+
+
+def test_the_collector_paused_for_a_load_runs_again_after_it_even_after_a_failure(tmp_path: Path) -> None:
+    folder = write_story(tmp_path / "s", {"story.yaml": MINI_STORY, "hall.yaml": MINI_SCENES})
+    load_story(folder)
+    assert gc.isenabled()
+    (folder / "hall.yaml").write_text("scenes: [")
+    with pytest.raises(StoryError):
+        load_story(folder)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with pytest.raises(StoryError):
+            load_story(folder)
+        assert not gc.isenabled()  # a caller's own choice is left as it was
+    finally:
+        gc.enable()
