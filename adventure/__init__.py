@@ -1,20 +1,20 @@
 """Metallic Rouge: Code Eve, and the scene engine that plays it."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("metallic-rouge-adventure")
-except PackageNotFoundError:  # run from a checkout that was never installed
-    __version__ = "0+unknown"
-
-
 __all__ = ["Game", "Observation", "__version__"]
 
 
 def __getattr__(name: str) -> object:
-    """`from adventure import Game` loads the API on first use, so `adventure play` starts without it."""
+    """Loaded on first use, so that `adventure play` starts without them: `from adventure import
+    Game` loads the API, and `__version__` asks the installed package's metadata (18 ms)."""
     if name in ("Game", "Observation"):
         from adventure.play import api
 
         return getattr(api, name)
+    if name == "__version__":
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            return version("metallic-rouge-adventure")
+        except PackageNotFoundError:  # run from a checkout that was never installed
+            return "0+unknown"
     raise AttributeError(f"module 'adventure' has no attribute {name!r}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import attrs
 
-from adventure import __version__
+import adventure
 from adventure.cli.tools import TOOLS, add_tool_parsers
 from adventure.core.engine import begin, title_of
 from adventure.core.errors import AdventureError, StoryError, UsageError
@@ -26,6 +26,17 @@ from adventure.story.folders import story_folder
 from adventure.story.loader import load_story
 
 
+class _Version(argparse.Action):
+    """--version, which reads the package metadata only when asked."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"{parser.prog} {adventure.__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="adventure",
@@ -33,7 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="With no command, 'play' is run. Exit status: 0 success, 1 a problem in a story, save or "
         "walkthrough, 2 a wrong command line, 130 interrupted.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     play = sub.add_parser(
         "play",
