@@ -20,6 +20,7 @@ import attrs
 
 from adventure.core.errors import AdventureError, Problem, StoryError
 from adventure.core.model import Story, outline
+from adventure.core.output import safe
 from adventure.story.folders import SCHEMAS, schema_file, story_folder
 from adventure.story.loader import load_story
 
@@ -71,6 +72,16 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         type=_positive(float),
         metavar="S",
         help="stop after S seconds of wall time, the whole command included, and say what was proved (default 20)",
+    )
+    check.add_argument(
+        "--random",
+        type=_positive(int),
+        metavar="N",
+        help="instead of the exhaustive search, play N games of random choices and report what none reached, "
+        "and any game that got stuck, with the commands to replay it (also run when the search stops at a bound)",
+    )
+    check.add_argument(
+        "--seed", type=_seed, default=0, metavar="S", help="the seed of the first random game (default 0)"
     )
     graph = sub.add_parser(
         "graph",
@@ -183,6 +194,16 @@ def _check(args: argparse.Namespace, budget: float, began: float, phase: list[st
             )
         )
         return 1
+    if args.random:
+        phase[0] = "playing random games"
+        out_of_time = lambda: time.perf_counter() - began > budget * 0.95  # noqa: E731
+        if args.json:
+            from adventure.analysis.randomplay import random_play
+
+            found = random_play(story, args.random, args.seed, out_of_time=out_of_time)
+            print(json.dumps({"story": story.id, "random": attrs.asdict(found)}, indent=2))
+            return 1 if found.failures else 0
+        return _random(story, folder, args.random, args.seed, out_of_time)
     phase[0] = "exploring the story and working out its proofs"
     left = max(budget * (1 - RESERVE) - (time.perf_counter() - began), 0.001)
     limits = {"max_states": args.max_states, "max_seconds": left}
@@ -203,7 +224,49 @@ def _check(args: argparse.Namespace, budget: float, began: float, phase: list[st
                 if prop.status == PROVED and prop.kind not in ("softlock", "sure"):
                     print(f"{prop.kind} {prop.subject}: [{', '.join(_yaml_word(c) for c in prop.witness)}]")
         print(summary(story, report, seconds))
+        if report.limit:  # what the search could not settle, random games may still show
+            phase[0] = "playing random games after the search"
+            out_of_time = lambda: time.perf_counter() - began > budget * 0.95  # noqa: E731
+            return max(int(bool(report.errors)), _random(story, folder, FALLBACK_GAMES, args.seed, out_of_time))
     return 1 if report.errors else 0
+
+
+FALLBACK_GAMES = 1_000  # random games played when the exhaustive search stops at a bound
+
+
+def _random(story: Story, folder: Path, games: int, seed: int, out_of_time: Callable[[], bool]) -> int:
+    """Play random games, print what they found; 1 if one got stuck or failed."""
+    from adventure.analysis.randomplay import random_play
+
+    report = random_play(story, games, seed, out_of_time=out_of_time)
+    ended = sum(report.endings.values())
+    reached = ", ".join(f"{name} {count:,}" for name, count in sorted(report.endings.items(), key=lambda i: -i[1]))
+    stopped = f" (stopped at --max-seconds after {report.games:,} of {games:,})" if report.stopped else ""
+    print(
+        f"random play: {report.games:,} games from seed {seed}{stopped}; {ended:,} reached an ending"
+        f"{f' ({reached})' if reached else ''}, {report.unfinished:,} were still going after 1,000 moves; "
+        f"{report.stuck:,} got stuck, {report.failed:,} made the engine fail"
+    )
+    missed_endings = [e for e in story.endings if e not in report.endings]
+    if missed_endings:
+        print(f"  no random game reached: {', '.join(f'ending {e!r}' for e in missed_endings)}")
+    if report.scenes_missed:
+        print(f"  no random game reached: {', '.join(f'scene {s!r}' for s in report.scenes_missed)}")
+    for scene_id, number, label in report.choices_missed:
+        print(f"  never taken: choice {number} of scene {scene_id!r} ({safe(label)!r})")
+    for game in report.failures:
+        typed = "\\n".join(game.commands)
+        print(f"  game {game.number} went wrong in scene {game.scene!r}: {safe(game.problem)}")
+        print(
+            f"    replay: printf '{typed}\\n' | adventure play --scenes {shlex.quote(str(folder))} --seed {game.seed}"
+        )
+    return 1 if report.failures else 0
+
+
+def _seed(text: str) -> int:
+    if not (text.isascii() and text.isdigit()) or len(text) > 20 or int(text) >= 2**64:
+        raise argparse.ArgumentTypeError(f"{text[:30]!r} is not a seed: give a whole number from 0 to {2**64 - 1}")
+    return int(text)
 
 
 def _problem(problem: Problem) -> dict[str, object]:
