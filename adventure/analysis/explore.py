@@ -311,21 +311,23 @@ def _merge(graph: Exploration, reached: dict[int, int], room: int) -> tuple[dict
     cut it short (only what fits is kept, so the search never holds more than the bound)."""
     frontier: dict[int, int] = {}
     seen = graph.seen
+    added = 0
+    full = False
     for k, mask in reached.items():
         new = mask & ~seen[k]
         if not new:
             continue
-        full = new.bit_count() > room
-        if full:
-            new = _lowest_bits(new, room)
+        count = new.bit_count()
+        if count > room - added:
+            new, count, full = _lowest_bits(new, room - added), room - added, True
         if new:
             seen[k] |= new
-            graph.states += new.bit_count()
-            room -= new.bit_count()
+            added += count
             frontier[k] = new
         if full:
-            return frontier, True
-    return frontier, False
+            break
+    graph.states += added
+    return frontier, full
 
 
 def _lowest_bits(mask: int, count: int) -> int:
