@@ -75,6 +75,12 @@ def _error(text: str) -> Block:
     return Block(out.ERROR, text)
 
 
+def _failed(error: SaveError) -> Block:
+    """A save error, which is one line in lower case, as a sentence for the player."""
+    said = str(error)
+    return _error(f"{said[:1].upper()}{said[1:]}.")
+
+
 @attrs.define
 class Session:
     story: Story
@@ -147,7 +153,7 @@ class Session:
                 try:
                     return Reply(question.action())
                 except SaveError as error:  # the save changed or went while the question waited
-                    return Reply((_error(f"{str(error)[0].upper()}{str(error)[1:]}."),))
+                    return Reply((_failed(error),))
             return Reply((_note("All right, nothing was changed."),))
         words = line.split(maxsplit=1)
         found = verb_spellings(self.verbs()).get(words[0].lower()) if words else None
@@ -190,7 +196,7 @@ class Session:
             try:
                 return self._transcript(argument)
             except SaveError as error:  # a name that cannot name a file
-                return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
+                return (_failed(error),)
         if verb == "saves":
             return self._list()
         if verb == "restart":
@@ -209,7 +215,7 @@ class Session:
                 f"Delete the save '{argument}'? It cannot be undone. (yes/no)", lambda: self._delete(argument)
             )
         except SaveError as error:
-            return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
+            return (_failed(error),)
 
     def _ask(self, question: str, action: Callable[[], Output]) -> Output:
         self.question = _Question(action)
@@ -333,7 +339,7 @@ class Session:
         try:
             self.store.delete(name)
         except SaveError as error:
-            return (_error(f"{str(error)[0].upper()}{str(error)[1:]}."),)
+            return (_failed(error),)
         if self.last_name == name:
             self.last_name = None
         return (_note(f"Deleted the save '{name}'."),)
