@@ -194,9 +194,11 @@ def _check(args: argparse.Namespace, budget: float, began: float, phase: list[st
             )
         )
         return 1
+    def out_of_time() -> bool:  # random games stop a little before the watchdog would
+        return time.perf_counter() - began > budget * 0.95
+
     if args.random:
         phase[0] = "playing random games"
-        out_of_time = lambda: time.perf_counter() - began > budget * 0.95  # noqa: E731
         if args.json:
             from adventure.analysis.randomplay import random_play
 
@@ -226,7 +228,6 @@ def _check(args: argparse.Namespace, budget: float, began: float, phase: list[st
         print(summary(story, report, seconds))
         if report.limit:  # what the search could not settle, random games may still show
             phase[0] = "playing random games after the search"
-            out_of_time = lambda: time.perf_counter() - began > budget * 0.95  # noqa: E731
             return max(int(bool(report.errors)), _random(story, folder, FALLBACK_GAMES, args.seed, out_of_time))
     return 1 if report.errors else 0
 
