@@ -194,6 +194,7 @@ def _check(args: argparse.Namespace, budget: float, began: float, phase: list[st
             )
         )
         return 1
+
     def out_of_time() -> bool:  # random games stop a little before the watchdog would
         return time.perf_counter() - began > budget * 0.95
 
