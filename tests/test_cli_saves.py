@@ -95,6 +95,15 @@ def test_playing_another_story_keeps_this_storys_game(cli: Cli, mini_dir: Path, 
     assert sum(line.startswith("autosave ") for line in listed) == 2
 
 
+def test_continue_passes_over_the_saves_of_other_stories_without_a_word(
+    cli: Cli, mini_dir: Path, other_dir: Path
+) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="coins\nsave mine\n")
+    cli("play", "--scenes", str(other_dir), status=0, stdin="coins\ncoins\nsave theirs\n")
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0)
+    assert ran.out.startswith("Loaded the autosave.") and "Skipped" not in ran.out and "Gold: 2." in ran.out
+
+
 def test_an_autosave_from_before_each_story_had_its_own_still_continues(
     cli: Cli, mini_dir: Path, saves_in_tmp: Path
 ) -> None:

@@ -163,6 +163,8 @@ def _resume(session: Session) -> Output:
     skipped: list[Block] = []
     for name in session.store.names():
         try:
+            if session.store.read(name).story_id != session.story.id:
+                continue  # another story's game, in a shared folder: not this one's to continue
             return (*skipped, *session.start_from_save(name))
         except SaveError as error:
             skipped.append(Block(ERROR, f"Skipped {name}: {error}."))
