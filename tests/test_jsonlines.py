@@ -102,10 +102,10 @@ def test_a_story_that_does_not_load_is_one_error_object(cli: Cli, tmp_path: Path
     assert "nowhere" in json.loads(line)["error"] and "nowhere" in ran.err
 
 
-def test_the_real_command_answers_each_line_as_it_comes(tmp_path: Path) -> None:
-    """A program waits for each answer before it sends the next request: nothing may sit in a buffer."""
-    game = subprocess.Popen(
-        [sys.executable, "-m", "adventure", "play", "--json", "--seed", "1", "--saves", str(tmp_path)],
+def protocol(saves: Path, *extra: str) -> subprocess.Popen[str]:
+    """The real `adventure play --json`, this checkout's, with pipes at both ends."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "adventure", "play", "--json", *extra, "--saves", str(saves)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -113,6 +113,11 @@ def test_the_real_command_answers_each_line_as_it_comes(tmp_path: Path) -> None:
         env=checkout_env(),
         cwd=ROOT,
     )
+
+
+def test_the_real_command_answers_each_line_as_it_comes(tmp_path: Path) -> None:
+    """A program waits for each answer before it sends the next request: nothing may sit in a buffer."""
+    game = protocol(tmp_path, "--seed", "1")
     assert game.stdin and game.stdout and game.stderr
     assert json.loads(game.stdout.readline())["scene"] == "awakening"
     for command in ["1", "2", "look"]:
@@ -141,15 +146,7 @@ def test_the_random_agent_in_the_docs_runs(tmp_path: Path) -> None:
 
 
 def test_sigterm_keeps_the_game_and_exits_143(tmp_path: Path) -> None:
-    game = subprocess.Popen(
-        [sys.executable, "-m", "adventure", "play", "--json", "--saves", str(tmp_path)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=checkout_env(),
-        cwd=ROOT,
-    )
+    game = protocol(tmp_path)
     assert game.stdin and game.stdout and game.stderr
     game.stdout.readline()
     game.stdin.write(json.dumps({"command": "1"}) + "\n")
