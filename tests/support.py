@@ -26,6 +26,7 @@ from adventure.analysis.check import REFUTED, UNKNOWN, Report
 from adventure.analysis.explore import starts
 from adventure.cli.main import main
 from adventure.core import engine
+from adventure.core.commands import match_choice
 from adventure.core.dice import ScriptedDice, every_outcome
 from adventure.core.model import Choice, Story
 from adventure.core.state import GameState
@@ -324,9 +325,11 @@ def replay_with_luck(story: Story, commands: Sequence[str]) -> list[GameState]:
     for command in commands:
         following: list[GameState] = []
         for state in states:
-            turn = engine.step(story, state, command)
-            if turn.choice is not None:
-                following.extend(outcomes(story, state, turn.choice))
+            # The choice the typing names; the game's own dice may refuse it (a `back` with nowhere to
+            # go on heads), so every way the dice can fall is followed, as the witness's luck may.
+            named = match_choice(command, [(o.choice, o.label) for o in engine.offers(story, state)]).choice
+            if named is not None and engine.takeable(named, engine.make_env(story, state)):
+                following.extend(outcomes(story, state, named))
         assert following, f"{command!r} was not taken"
         states = list(dict.fromkeys(following))
     return states
