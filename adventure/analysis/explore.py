@@ -70,16 +70,20 @@ def counters(analysis: Analysis, begun: list[GameState] | None = None) -> Layout
         for node in walk(expr)
         if isinstance(node, Var)
     }
-    everywhere = frozenset(story.scenes)
+    mattering: dict[str, int] = {}  # variable -> in how many components it matters
+    for members in analysis.members:
+        for quantity in analysis.live[members[0]]:
+            if quantity[0] == "var":
+                mattering[quantity[1]] = mattering.get(quantity[1], 0) + len(members)
     guarded_anywhere = {
         name for scene in story.scenes.values() for c in scene.choices for name in guarded(move_effects(story, c))
     }
     candidates = []
     for name, default in story.variables.items():
-        scenes = sum(1 for live in analysis.live.values() if ("var", name) in live)
+        scenes = mattering.get(name, 0)
         if name in read_by_effects or not scenes or name in analysis.large or name in guarded_anywhere:
             continue  # a counter's change must be the same for all its values: no `if` may decide it
-        changes = analysis.changes(everywhere, name)
+        changes = analysis.changes(name)
         if changes is None or None in changes[:2]:
             continue
         up, down, resets = changes
@@ -358,7 +362,7 @@ def starts(story: Story) -> list[GameState]:
 
 def _stopped(story: Story) -> Exploration:
     """The search that time stopped before it began: nothing explored, nothing proved."""
-    analysis = Analysis(story, {}, frozenset(), {}, frozenset())
+    analysis = Analysis(story, {}, [], [], frozenset(), {}, frozenset())
     layout = Layout((), story.variables)
     return Exploration(story, analysis, layout, Normaliser(story, {}, FrozenMap(story.variables)), limit="seconds")
 

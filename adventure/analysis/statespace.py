@@ -146,7 +146,7 @@ class Bound:
 
 
 EXACT = Bound()
-Reads = dict[Quantity, set[int | None]]  # each quantity read, with the constants it is compared to
+Reads = dict[Quantity, frozenset[int | None]]  # each quantity read, with the constants it is compared to
 
 
 class OutOfTime(Exception):
@@ -191,19 +191,47 @@ def reachable(story: Story, scene_id: str) -> frozenset[str]:
     return _reach(_edges(story), scene_id)
 
 
-def successors(story: Story, out_of_time: Callable[[], bool] = never) -> dict[str, frozenset[str]]:
-    """Every scene a scene's `goto`s can lead to, directly or not, itself included.
-
-    Quadratic in a long chain of scenes: `out_of_time` is asked after each scene, and OutOfTime
-    raised when it says so.
-    """
-    edges = _edges(story)
-    result: dict[str, frozenset[str]] = {}
-    for scene_id in story.scenes:
-        if out_of_time():
-            raise OutOfTime
-        result[scene_id] = _reach(edges, scene_id)
-    return result
+def components(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of the scene graph (scenes that can lead to each other),
+    each after every component it leads to: sinks first (Tarjan's order), in linear time."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    for root in edges:
+        if root in index:
+            continue
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work = [(root, iter(sorted(edges[root])))]
+        while work:
+            node, ahead = work[-1]
+            for nxt in ahead:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(edges[nxt]))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    above = work[-1][0]
+                    low[above] = min(low[above], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(component)
+    return found
 
 
 def move_effects(story: Story, choice: Choice) -> tuple[Effect, ...]:
@@ -318,61 +346,93 @@ def can_overflow(effect: Assign) -> bool:
     return any(isinstance(node, Var) and node.name == name for node in walk(value))
 
 
-def _live(story: Story, facts: list[_Facts]) -> Reads:
-    """What can still change where the player goes, what they obtain, or how the story ends.
+def _live(story: Story, facts: list[_Facts], after: Reads) -> Reads:
+    """What can still change where the player goes, what they obtain, or how the story ends, from
+    the scenes whose choices are `facts`, given `after`: what matters in the scenes they lead to.
 
-    A least fixed point over the choices ahead (`facts`): a choice matters unless it is inert;
-    what a choice that matters reads in its condition matters, and so do the values of the
-    effects that set what matters. Taking or dropping an Id always matters: the checker proves
-    Ids obtainable.
+    A least fixed point: a choice matters unless it is inert; what a choice that matters reads in
+    its condition matters, and so do the values of its effects that set what matters here or
+    after. Taking or dropping an Id always matters: the checker proves Ids obtainable. An effect in
+    a later scene on something that matters only here is not followed: once the player is there,
+    it can no longer matter.
     """
-    live: Reads = {}
+    live = after
     while True:
-        found: Reads = {}
+        found = dict(after)
         for fact in facts:
             if fact.condition and not _inert(story, fact.choice, live):
-                for quantity, value in fact.condition:
-                    found.setdefault(quantity, set()).add(value)
+                _add(found, fact.condition)
             for target, values in fact.assigns:
                 if target in live:
-                    for quantity, value in values:
-                        found.setdefault(quantity, set()).add(value)
+                    _add(found, values)
         if found == live:
             return live
         live = found
 
 
+def _add(reads: Reads, found: tuple[tuple[Quantity, int | None], ...]) -> None:
+    for quantity, value in found:
+        known = reads.get(quantity)
+        if known is None or value not in known:
+            reads[quantity] = (known or frozenset()) | {value}
+
+
+Change = tuple[int | None, int | None]  # how much a variable can still rise, and fall; None: no limit
+
+
 @attrs.define
 class Analysis:
-    """What the checker knows of a story before playing it: reach, what matters where, inert choices."""
+    """What the checker knows of a story before playing it: which scenes can lead back to each
+    other, what matters where, inert choices. Linear in the story's size, but for what matters
+    where, which is as large as the story's variables make it."""
 
     story: Story
-    reach: dict[str, frozenset[str]]  # scene -> the scenes it can lead to, itself included
+    component: dict[str, int]  # scene -> its strongly connected component, numbered sinks first
+    members: list[list[str]]  # component -> its scenes
+    after: list[frozenset[int]]  # component -> the components its choices lead to
     cyclic: frozenset[str]  # scenes the player can come back to
-    live: dict[str, Reads]  # scene -> what still matters there
+    live: dict[str, Reads]  # scene -> what still matters there (one shared dict per component)
     inert: frozenset[str]  # keys of the choices that are inert in their scene
     large: frozenset[str] = frozenset()  # variables kept exact: their numbers come near the 64-bit limit
+    setters: dict[str, list[tuple[str, Choice]]] = attrs.field(factory=dict)  # variable -> choices setting it
+    _changes: dict[str, list[Change | None]] = attrs.field(factory=dict)
 
     @classmethod
     def of(cls, story: Story, out_of_time: Callable[[], bool] = never) -> Analysis:
         """The analysis of a story; raises OutOfTime as soon as `out_of_time` says so."""
-        reach = successors(story, out_of_time)
+        edges = _edges(story)
+        members = components(edges)
+        component = {scene_id: i for i, scenes in enumerate(members) for scene_id in scenes}
+        after = [frozenset(component[t] for s in scenes for t in edges[s]) - {i} for i, scenes in enumerate(members)]
         cyclic = frozenset(
             scene_id
-            for scene_id, scene in story.scenes.items()
-            if any(w.scene is not None and scene_id in reach[w.scene] for c in scene.choices for w in c.ways)
-            or any(w.back for c in scene.choices for w in c.ways)
+            for scenes in members
+            for scene_id in scenes
+            if len(scenes) > 1
+            or scene_id in edges[scene_id]
+            or any(w.back for c in story.scenes[scene_id].choices for w in c.ways)
         )
         facts = {s: [_Facts.of(story, c) for c in scene.choices] for s, scene in story.scenes.items()}
-        live: dict[str, Reads] = {}
-        for scene_id, scenes in reach.items():
+        lives: list[Reads] = []
+        for i, scenes in enumerate(members):
             if out_of_time():
                 raise OutOfTime
-            live[scene_id] = _live(story, [f for s in scenes for f in facts[s]])
+            later: Reads = {}
+            for j in after[i]:
+                for quantity, values in lives[j].items():
+                    known = later.get(quantity)
+                    later[quantity] = values if known is None or known == values else known | values
+            lives.append(_live(story, [f for s in scenes for f in facts[s]], later))
+        live = {scene_id: lives[component[scene_id]] for scene_id in story.scenes}
         inert = frozenset(
             c.key for scene_id, scene in story.scenes.items() for c in scene.choices if _inert(story, c, live[scene_id])
         )
-        return cls(story, reach, cyclic, live, inert, _large(story, facts))
+        setters: dict[str, list[tuple[str, Choice]]] = {}
+        for scene_id, scene in story.scenes.items():
+            for choice in scene.choices:
+                for name in sorted({e.name for e in leaves(move_effects(story, choice)) if isinstance(e, Assign)}):
+                    setters.setdefault(name, []).append((scene_id, choice))
+        return cls(story, component, members, after, cyclic, live, inert, _large(story, facts), setters)
 
     def repeats(self, scene_id: str, choice: Choice) -> bool:
         """Whether one play can take `choice` more than once."""
@@ -380,8 +440,24 @@ class Analysis:
             return False
         return not all(w.goto is not None or w.end is not None for w in choice.ways) or scene_id in self.cyclic
 
-    def changes(self, scenes: frozenset[str], name: str) -> tuple[int | None, int | None, set[int]] | None:
-        """How much a variable can still rise and fall, and the constants it can be set to.
+    def _change(self, scene_id: str, choice: Choice, name: str) -> tuple[Change, int | None] | None:
+        """How one choice moves a variable: its rise and fall (None: without limit, as it repeats)
+        and the constant it sets it to, if any; None if it sets it from other values."""
+        change = fold(self.story, choice, name)
+        if change is not None and change[0] == "=":
+            return (0, 0), change[1]
+        if change is not None:
+            low = high = change[1]
+        else:
+            spread = _spread(move_effects(self.story, choice), name)
+            if spread is None:
+                return None
+            low, high = spread
+        repeats = self.repeats(scene_id, choice)
+        return (None if high > 0 and repeats else max(high, 0), None if low < 0 and repeats else max(-low, 0)), None
+
+    def changes(self, name: str) -> tuple[int | None, int | None, set[int]] | None:
+        """How much a variable can rise and fall in the whole story, and the constants it is set to.
 
         A rise or fall is None when it has no limit (a repeatable choice changes it that way); the
         whole is None when an effect sets it from other values. Inert choices do not count: the
@@ -390,27 +466,66 @@ class Analysis:
         up: int | None = 0
         down: int | None = 0
         resets: set[int] = set()
-        for scene_id in scenes:
-            for choice in self.story.scenes[scene_id].choices:
-                if choice.key in self.inert:
-                    continue
-                change = fold(self.story, choice, name)
-                repeats = self.repeats(scene_id, choice)
-                if change is not None and change[0] == "=":
-                    resets.add(change[1])
-                    continue
-                if change is not None:
-                    low = high = change[1]
-                else:
-                    spread = _spread(move_effects(self.story, choice), name)
-                    if spread is None:
-                        return None
-                    low, high = spread
-                if high > 0:
-                    up = None if up is None or repeats else up + high
-                if low < 0:
-                    down = None if down is None or repeats else down - low
+        for scene_id, choice in self.setters.get(name, ()):
+            if choice.key in self.inert:
+                continue
+            change = self._change(scene_id, choice, name)
+            if change is None:
+                return None
+            (rise, fall), reset = change
+            if reset is not None:
+                resets.add(reset)
+            up = None if up is None or rise is None else up + rise
+            down = None if down is None or fall is None else down + fall
         return up, down, resets
+
+    def changes_from(self, scene_id: str, name: str) -> Change | None:
+        """How much a variable can still rise and fall on any one play from a scene, while it still
+        matters; None when an effect sets it from other values."""
+        if name not in self._changes:
+            self._changes[name] = self._paths(name)
+        return self._changes[name][self.component[scene_id]]
+
+    def _paths(self, name: str) -> list[Change | None]:
+        """Per component, sinks first: its own choices' changes plus the most of any one way on.
+        A component where the variable no longer matters adds nothing: what happens to it there
+        cannot change a comparison."""
+        own: dict[int, Change | None] = {}
+        for scene_id, choice in self.setters.get(name, ()):
+            i = self.component[scene_id]
+            if choice.key in self.inert or own.get(i, (0, 0)) is None:
+                continue
+            change = self._change(scene_id, choice, name)
+            before = own.get(i, (0, 0))
+            assert before is not None
+            own[i] = None if change is None else _plus(before, change[0])
+        found: list[Change | None] = []
+        quantity = ("var", name)
+        for i, scenes in enumerate(self.members):
+            if quantity not in self.live[scenes[0]]:
+                found.append((0, 0))
+                continue
+            total: Change | None = own.get(i, (0, 0))
+            most: Change = (0, 0)
+            for j in self.after[i]:
+                later = found[j]
+                if later is None or total is None:
+                    total = None
+                    break
+                most = (_most(most[0], later[0]), _most(most[1], later[1]))
+            found.append(None if total is None else _plus(total, most))
+        return found
+
+
+def _plus(a: Change, b: Change) -> Change:
+    return (
+        None if a[0] is None or b[0] is None else a[0] + b[0],
+        None if a[1] is None or b[1] is None else a[1] + b[1],
+    )
+
+
+def _most(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else max(a, b)
 
 
 LARGE = 2**32  # numbers past this make a variable's clamping unsafe: see `_large`
@@ -486,7 +601,7 @@ def fold(story: Story, choice: Choice, name: str) -> tuple[str, int] | None:
     return kind, amount
 
 
-def _bound(analysis: Analysis, quantity: Quantity, constants: set[int | None], scenes: frozenset[str]) -> Bound:
+def _bound(analysis: Analysis, quantity: Quantity, constants: frozenset[int | None], here: str) -> Bound:
     """How far a number can be clamped from here on without changing any comparison ahead.
 
     Above `max(C) + D`, where C are the constants it is compared to ahead and D the most it can
@@ -501,10 +616,10 @@ def _bound(analysis: Analysis, quantity: Quantity, constants: set[int | None], s
         return Bound(None, max(values) + 1)
     if quantity[1] in analysis.large:
         return EXACT
-    changes = analysis.changes(scenes, quantity[1])
+    changes = analysis.changes_from(here, quantity[1])
     if changes is None:
         return EXACT
-    up, down, _ = changes
+    up, down = changes
     return Bound(None if up is None else min(values) - up - 1, None if down is None else max(values) + down + 1)
 
 
@@ -521,27 +636,39 @@ class Plan:
 
 
 def _plan(analysis: Analysis, here: str, apart: frozenset[str]) -> Plan:
-    story, scenes, read = analysis.story, analysis.reach[here], analysis.live[here]
+    story, read = analysis.story, analysis.live[here]
     items = {q[1] for q in read if q[0] == "item"}
     if IDS in read:
         items |= story.id_items
+    kept = sorted((q[1] for q in read if q[0] == "var" and q[1] not in apart), key=_order(story).__getitem__)
+    # A `once` choice's use matters only while the player can come back to its scene: a scene
+    # visited before this one and reachable from it is in this one's component.
+    around = analysis.members[analysis.component[here]]
     return Plan(
-        variables=tuple(
-            (name, _bound(analysis, ("var", name), read[("var", name)], scenes))
-            for name in story.variables
-            if ("var", name) in read and name not in apart
-        ),
-        visits=tuple(sorted((q[1], _bound(analysis, q, c, scenes)) for q, c in read.items() if q[0] == "visits")),
+        variables=tuple((name, _bound(analysis, ("var", name), read[("var", name)], here)) for name in kept),
+        visits=tuple(sorted((q[1], _bound(analysis, q, c, here)) for q, c in read.items() if q[0] == "visits")),
         items=frozenset(items),
         used=frozenset(
-            c.key for s in scenes for c in story.scenes[s].choices if c.once and c.key not in analysis.inert
+            c.key for s in around for c in story.scenes[s].choices if c.once and c.key not in analysis.inert
         ),
-        turn=_bound(analysis, TURN, read[TURN], scenes) if TURN in read else None,
+        turn=_bound(analysis, TURN, read[TURN], here) if TURN in read else None,
         apart=tuple(
-            (name, _bound(analysis, ("var", name), read[("var", name)], scenes) if ("var", name) in read else None)
+            (name, _bound(analysis, ("var", name), read[("var", name)], here) if ("var", name) in read else None)
             for name in sorted(apart)
         ),
     )
+
+
+_ORDERS: dict[int, tuple[Story, dict[str, int]]] = {}
+
+
+def _order(story: Story) -> dict[str, int]:
+    """Each variable's place in the story file: plans list what they keep in that order."""
+    entry = _ORDERS.get(id(story))
+    if entry is None or entry[0] is not story:
+        _ORDERS.clear()
+        entry = _ORDERS[id(story)] = (story, {name: i for i, name in enumerate(story.variables)})
+    return entry[1]
 
 
 @attrs.define
@@ -561,10 +688,12 @@ class Normaliser:
     ) -> Normaliser:
         """The normaliser of an analysed story; raises OutOfTime as soon as `out_of_time` says so."""
         plans: dict[str, Plan] = {}
-        for scene_id in analysis.story.scenes:
+        for scenes in analysis.members:  # one plan per component: its scenes share what matters
             if out_of_time():
                 raise OutOfTime
-            plans[scene_id] = _plan(analysis, scene_id, apart)
+            plan = _plan(analysis, scenes[0], apart)
+            for scene_id in scenes:
+                plans[scene_id] = plan
         return cls(analysis.story, plans, FrozenMap(analysis.story.variables))
 
     def __call__(self, state: GameState) -> GameState:
