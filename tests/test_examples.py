@@ -29,6 +29,7 @@ def test_every_pattern_the_authoring_guide_promises_has_an_example() -> None:
         "ending_variants",
         "lamp",
         "locked_door",
+        "names",
         "starting_kit",
         "stats",
         "varied_text",

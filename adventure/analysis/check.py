@@ -12,13 +12,14 @@ from typing import Any
 
 import attrs
 
+from adventure.analysis.continuity import Violation, violations
 from adventure.analysis.explore import Exploration, Node, explore, hopeful, parent, starts, trap_entries
 from adventure.analysis.lint import lint_story
 from adventure.core import engine
 from adventure.core.commands import RESERVED_WORDS, match_choice, words_of
 from adventure.core.dice import MAX_OUTCOMES, ScriptedDice, every_outcome
 from adventure.core.errors import Problem
-from adventure.core.expr import Assign, leaves
+from adventure.core.expr import Assign, leaves, show
 from adventure.core.model import Choice, Source, Story, outline
 from adventure.core.state import GameState
 
@@ -33,8 +34,8 @@ DEFAULT_MAX_SECONDS = 20.0
 class Property:
     """One claim about the story, proved or refuted with a witness, or left unknown at a bound."""
 
-    kind: str  # "scene", "ending", "id" (reachable, reachable, obtainable) or "softlock"
-    subject: str  # the scene, ending or item id; for a softlock, the scene where the trap begins
+    kind: str  # "scene", "ending", "id" (reachable, reachable, obtainable), "softlock", "sure" or "introduced"
+    subject: str  # the scene, ending, item id or name; for a softlock, the scene where the trap begins
     status: str
     witness: tuple[str, ...] = ()  # the shortest commands that reach it, or that walk into the trap
 
@@ -176,10 +177,10 @@ def check_story(
     clock = clock or _no_clock
     began = clock()
     graph = explore(story, max_states, max_seconds, clock)
-    properties, stuck = _properties(story, graph)
+    properties, stuck, shown = _properties(story, graph)
     if graph.dice and graph.complete:
         properties += [Property("sure", e, PROVED if forced else REFUTED) for e, forced in sure_endings(graph).items()]
-    problems = _merge(story, [*story.warnings, *lint_story(story)], graph, properties, stuck)
+    problems = _merge(story, [*story.warnings, *lint_story(story)], graph, properties, stuck, shown)
     return Report(
         story=story.id,
         problems=tuple(sorted(problems, key=lambda p: (p.file, p.line, p.column, p.code))),
@@ -194,8 +195,9 @@ def check_story(
     )
 
 
-def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[str, GameState]]:
-    """Every property with its witness, and the state each softlock witness ends in."""
+def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[str, GameState], dict[str, Violation]]:
+    """Every property with its witness, the state each softlock witness ends in, and where each
+    name refuted is shown too soon."""
     first: dict[tuple[str, str], Node] = {}
     for level, frontier in enumerate(graph.levels):
         for k, mask in frontier.items():
@@ -242,7 +244,25 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
             properties.append(Property("softlock", scene, REFUTED, commands))
     if not stuck:
         properties.append(Property("softlock", "", PROVED if graph.complete and not unsure else UNKNOWN))
-    return properties, stuck
+    introduced, shown = _introduced(story, graph, witnesses)
+    return properties + introduced, stuck, shown
+
+
+def _introduced(story: Story, graph: Exploration, witnesses: Witnesses) -> tuple[list[Property], dict[str, Violation]]:
+    """The continuity proof: each declared name, proved or shown too soon (where, and after what)."""
+    shown = violations(story, graph)
+    properties = []
+    for name in story.names:
+        found = shown.get(name.text)
+        if found is None:
+            properties.append(Property("introduced", name.text, PROVED if graph.complete else UNKNOWN))
+            continue
+        try:
+            properties.append(Property("introduced", name.text, REFUTED, witnesses.commands(found.node, found.choice)))
+        except engine.Refused:
+            del shown[name.text]  # as for any witness the game refuses: nothing is claimed
+            properties.append(Property("introduced", name.text, UNKNOWN))
+    return properties, shown
 
 
 def sure_endings(graph: Exploration) -> dict[str, bool]:
@@ -294,7 +314,12 @@ def _at(source: Source, message: str, code: str, severity: str = "error") -> Pro
 
 
 def _merge(
-    story: Story, lints: list[Problem], graph: Exploration, properties: list[Property], stuck: dict[str, GameState]
+    story: Story,
+    lints: list[Problem],
+    graph: Exploration,
+    properties: list[Property],
+    stuck: dict[str, GameState],
+    shown: dict[str, Violation],
 ) -> list[Problem]:
     """Lint warnings and refuted properties, one problem per thing wrong."""
     problems: list[Problem] = []
@@ -321,6 +346,17 @@ def _merge(
             source = story.items[prop.subject].source
             reason = absorb("unused-item", source) or ": no play takes it"
             problems.append(_at(source, f"Id {prop.subject!r} can never be obtained{reason}", "unobtainable-id"))
+        elif prop.kind == "introduced":
+            found = shown[prop.subject]
+            problems.append(
+                _at(
+                    found.source,
+                    f"this text names {prop.subject!r} before the player has met it: after {_quote(prop.witness)}, "
+                    f"'{show(found.name.when)}' is false (declared at {found.name.source.file}:"
+                    f"{found.name.source.line}); make the text depend on it, or introduce the name sooner",
+                    "mention-before-introduced",
+                )
+            )
         else:
             state = stuck[prop.subject]
             how = (

@@ -81,7 +81,13 @@ def counters(analysis: Analysis, begun: list[GameState] | None = None) -> Layout
     candidates = []
     for name, default in story.variables.items():
         scenes = mattering.get(name, 0)
-        if name in read_by_effects or not scenes or name in analysis.large or name in guarded_anywhere:
+        if (
+            name in read_by_effects
+            or not scenes
+            or name in analysis.large
+            or name in guarded_anywhere
+            or name in analysis.shown  # the continuity proof reads it from keys
+        ):
             continue  # a counter's change must be the same for all its values: no `if` may decide it
         changes = analysis.changes(name)
         if changes is None or None in changes[:2]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 
+from adventure.analysis.mentions import Finder
 from adventure.analysis.statespace import constant, reachable, walk
 from adventure.core.errors import Problem
 from adventure.core.expr import (
@@ -29,7 +30,7 @@ from adventure.core.expr import (
     show,
     tests,
 )
-from adventure.core.model import Choice, Source, Story, Text, outline, template_exprs
+from adventure.core.model import Choice, Source, Story, Template, Text, outline, template_exprs
 
 # The values a condition may take, as the linter sees them: a set of truth values, or an interval
 # of whole numbers (None: unbounded on that side).
@@ -46,10 +47,46 @@ def _warning(source: Source, message: str, code: str) -> Problem:
 
 def lint_story(story: Story) -> list[Problem]:
     """Every warning, in no particular order (the caller sorts)."""
-    return [*_unused(story), *_dead_ends(story), *_never_holds(story), *_dead_text(story), *_overflows(story)]
+    return [
+        *_unused(story),
+        *_dead_ends(story),
+        *_never_holds(story),
+        *_dead_text(story),
+        *_overflows(story),
+        *_unmentioned(story),
+    ]
 
 
 # ---------------------------------------------------------------- what is used
+
+
+def _unmentioned(story: Story) -> Iterator[Problem]:
+    """A declared name no text the continuity proof reads mentions: a typo, or a name cut."""
+    if not story.names:
+        return
+    finder = Finder(story)
+    templates: list[Template] = [e.title for e in story.endings.values()]
+    texts: list[Text] = [e.text for e in story.endings.values()]
+    for scene in story.scenes.values():
+        templates.append(scene.title)
+        texts.extend((scene.text, scene.first, scene.again))
+        for choice in scene.choices:
+            templates.extend(t for t in (choice.label, choice.because) if t is not None)
+            texts.extend((choice.say, *(b.say for b in choice.branches)))
+    found = {n.text for t in templates for n in finder.anywhere(t)}
+    found |= {n.text for text in texts for p in text for n in finder.anywhere(p.template)}
+    found |= {n.text for n in finder.stat_names()}
+    for name in story.names:
+        if name.text not in found:
+            yield Problem(
+                name.source.file,
+                name.source.line,
+                name.source.column,
+                f"name {name.text!r} is declared but no text mentions it (matched on whole words, "
+                f"{'in any case' if name.ignore_case else 'case-sensitive'}): is it spelt as in the text?",
+                "warning",
+                "unmentioned-name",
+            )
 
 
 def _text_exprs(text: Text) -> Iterator[Expr]:
@@ -92,6 +129,7 @@ def story_exprs(story: Story) -> Iterator[Expr]:
         yield from template_exprs(ending.title)
         yield from _text_exprs(ending.text)
     yield from (Var(stat.variable) for stat in story.stats)
+    yield from (name.when for name in story.names)
 
 
 def all_effects(story: Story) -> Iterator[Assign | Take | Drop]:

@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
+from adventure.analysis.mentions import gates
 from adventure.core.expr import (
     COMPARISONS,
     Assign,
@@ -346,7 +347,9 @@ def can_overflow(effect: Assign) -> bool:
     return any(isinstance(node, Var) and node.name == name for node in walk(value))
 
 
-def _live(story: Story, facts: list[_Facts], after: Reads) -> Reads:
+def _live(
+    story: Story, facts: list[_Facts], after: Reads, shown: tuple[tuple[Quantity, int | None], ...] = ()
+) -> Reads:
     """What can still change where the player goes, what they obtain, or how the story ends, from
     the scenes whose choices are `facts`, given `after`: what matters in the scenes they lead to.
 
@@ -354,11 +357,12 @@ def _live(story: Story, facts: list[_Facts], after: Reads) -> Reads:
     its condition matters, and so do the values of its effects that set what matters here or
     after. Taking or dropping an Id always matters: the checker proves Ids obtainable. An effect in
     a later scene on something that matters only here is not followed: once the player is there,
-    it can no longer matter.
+    it can no longer matter. `shown` is what the continuity proof reads of the text shown here.
     """
     live = after
     while True:
         found = dict(after)
+        _add(found, shown)
         for fact in facts:
             if fact.condition and not _inert(story, fact.choice, live):
                 _add(found, fact.condition)
@@ -395,6 +399,7 @@ class Analysis:
     inert: frozenset[str]  # keys of the choices that are inert in their scene
     large: frozenset[str] = frozenset()  # variables kept exact: their numbers come near the 64-bit limit
     setters: dict[str, list[tuple[str, Choice]]] = attrs.field(factory=dict)  # variable -> choices setting it
+    shown: frozenset[str] = frozenset()  # variables the continuity proof reads: kept in keys, exact
     _changes: dict[str, list[Change | None]] = attrs.field(factory=dict)
 
     @classmethod
@@ -413,6 +418,7 @@ class Analysis:
             or any(w.back for c in story.scenes[scene_id].choices for w in c.ways)
         )
         facts = {s: [_Facts.of(story, c) for c in scene.choices] for s, scene in story.scenes.items()}
+        gated = {s: tuple(r for e in exprs for r in reads(e)) for s, exprs in gates(story).items()}
         lives: list[Reads] = []
         for i, scenes in enumerate(members):
             if out_of_time():
@@ -422,7 +428,14 @@ class Analysis:
                 for quantity, values in lives[j].items():
                     known = later.get(quantity)
                     later[quantity] = values if known is None or known == values else known | values
-            lives.append(_live(story, [f for s in scenes for f in facts[s]], later))
+            lives.append(
+                _live(
+                    story,
+                    [f for s in scenes for f in facts[s]],
+                    later,
+                    tuple(r for s in scenes for r in gated.get(s, ())),
+                )
+            )
         live = {scene_id: lives[component[scene_id]] for scene_id in story.scenes}
         inert = frozenset(
             c.key for scene_id, scene in story.scenes.items() for c in scene.choices if _inert(story, c, live[scene_id])
@@ -432,7 +445,8 @@ class Analysis:
             for choice in scene.choices:
                 for name in sorted({e.name for e in leaves(move_effects(story, choice)) if isinstance(e, Assign)}):
                     setters.setdefault(name, []).append((scene_id, choice))
-        return cls(story, component, members, after, cyclic, live, inert, _large(story, facts), setters)
+        read = frozenset(q[1] for found in gated.values() for q, _ in found if q[0] == "var")
+        return cls(story, component, members, after, cyclic, live, inert, _large(story, facts), setters, read)
 
     def repeats(self, scene_id: str, choice: Choice) -> bool:
         """Whether one play can take `choice` more than once."""

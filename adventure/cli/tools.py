@@ -302,6 +302,8 @@ def summary(story: Story, report: Report, seconds: float) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
     collected = story.collection.name if story.collection is not None else "Ids"
     ids = f"{counted('id', collected + ' obtainable')}, " if report.total("id") else ""
+    if report.total("introduced"):
+        ids = f"{ids}{counted('introduced', 'names met before the text uses them')}, "
     if report.total("sure"):
         ids = f"{ids}{counted('sure', 'endings reachable whatever the dice say')}, "
     return (

@@ -428,6 +428,11 @@ def _spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
     return Moved(state, way, branch)
 
 
+def spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
+    """The state a choice's `say` is shown in, and where it leads: for the checker's continuity proof."""
+    return _spend(story, state, choice, dice)
+
+
 def _go(story: Story, state: GameState, way: Way, dice: Dice) -> GameState:
     if way.end is not None:
         return attrs.evolve(state, ending=way.end)

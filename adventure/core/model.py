@@ -237,6 +237,20 @@ class Stat:
     bar: bool = True  # whether the status bar shows it (`stats` shows every stat)
 
 
+@attrs.frozen
+class Name:
+    """A name or fact no text may use before the player has met it: `adventure check` proves it.
+
+    `text` is matched on whole words in the literal text the player is shown; `when` says when
+    the player knows it.
+    """
+
+    text: str
+    when: Expr
+    ignore_case: bool = False
+    source: Source = NOWHERE
+
+
 @attrs.frozen(eq=False)
 class Story:
     id: str
@@ -255,6 +269,7 @@ class Story:
     every_turn: tuple[Effect, ...] = ()  # after every choice taken, before the move
     collection: Collection | None = None
     stats: tuple[Stat, ...] = ()
+    names: tuple[Name, ...] = ()  # what the continuity proof checks, in the order declared
     id_items: frozenset[str] = attrs.field(init=False)  # the items the checker proves obtainable
 
     @id_items.default

@@ -44,6 +44,7 @@ from adventure.core.model import (
     Cond,
     Ending,
     Item,
+    Name,
     Paragraph,
     Part,
     Scene,
@@ -70,7 +71,8 @@ BRANCH_KEYS = (), ("when", "do", "say", *WAY_KEYS)
 IF_KEYS = ("if", "do"), ("else",)
 ITEM_KEYS = ("name", "kind", "description"), ()
 ENDING_KEYS = ("title",), ("text",)
-STORY_KEYS = ("story", "endings"), ("vars", "items", "inventory", "every_turn", "collection", "stats")
+STORY_KEYS = ("story", "endings"), ("vars", "items", "inventory", "every_turn", "collection", "stats", "names")
+NAME_KEYS = ("when",), ("ignore_case",)
 COLLECTION_KEYS = ("kind", "name"), ()
 STAT_KEYS = ("name",), ("max", "bar")
 
@@ -257,6 +259,7 @@ def parse_story(
         every_turn=extras.every_turn,
         collection=extras.collection,
         stats=extras.stats,
+        names=extras.names,
     )
 
 
@@ -268,6 +271,7 @@ class _Extras:
     every_turn: tuple[Effect, ...] = ()
     collection: Collection | None = None
     stats: tuple[Stat, ...] = ()
+    names: tuple[Name, ...] = ()
 
 
 def _read_extras(found: _StoryFile, names: Names) -> _Extras:
@@ -310,7 +314,30 @@ def _read_extras(found: _StoryFile, names: Names) -> _Extras:
             stat = _stat(reader, variable, node)
             if stat is not None:
                 stats.append(stat)
-    return _Extras(tuple(inventory), every_turn, collection, tuple(stats))
+    declared = _names(reader, top["names"][1], names) if "names" in top and not _is_empty(top["names"][1]) else ()
+    return _Extras(tuple(inventory), every_turn, collection, tuple(stats), declared)
+
+
+def _names(reader: Reader, node: yaml.Node, names: Names) -> tuple[Name, ...]:
+    """`names:`, each a condition, or a mapping with `when` and `ignore_case`."""
+    found: list[Name] = []
+    for text, (key_node, value) in (reader.mapping(node, "'names'", any_keys=True) or {}).items():
+        what = f"the condition of name {text!r}"
+        if text != text.strip() or not any(ch.isalnum() for ch in text) or "\n" in text:
+            reader.problem(key_node, f"name {text!r} should be words on one line, with no space around them")
+            continue
+        ignore_case: bool | None = False
+        if isinstance(value, yaml.MappingNode):
+            fields = reader.mapping(value, f"name {text!r}", *NAME_KEYS)
+            if fields is None or "when" not in fields:
+                continue
+            if "ignore_case" in fields:
+                ignore_case = reader.flag(fields["ignore_case"][1], f"the 'ignore_case' of name {text!r}")
+            value = fields["when"][1]
+        when = _condition(reader, value, names, what)
+        if when is not None and ignore_case is not None:
+            found.append(Name(text, when, ignore_case, reader.source(key_node)))
+    return tuple(found)
 
 
 def _stat(reader: Reader, variable: str, node: yaml.Node) -> Stat | None:
