@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from adventure.analysis.check import PROVED, REFUTED, UNKNOWN, Property, Report, check_story
-from adventure.core.model import Story
+from adventure.core.expr import Take
+from adventure.core.model import Choice, Ending, Item, Scene, Story
 from adventure.story.loader import load_story
 
 from .support import HEADER, SOFTLOCK, assert_witnesses_replay, write_story
@@ -283,3 +284,12 @@ def test_the_shipped_story_checks_clean_and_completely(shipped_story: Story, shi
     assert {p.kind for p in report.properties} == {"scene", "ending", "id", "softlock"}
     assert all(p.status == PROVED for p in report.properties), [p for p in report.properties if p.status != PROVED]
     assert_witnesses_replay(shipped_story, report)
+
+
+def test_an_id_the_first_scene_gives_is_obtainable_from_the_start() -> None:
+    # Found by the random-story cross-check: with no choice taking it, it was reported unobtainable.
+    start = Scene("s0", "S0", (Choice("s0/1", "wait"), Choice("s0/2", "go", end="e0")), on_first_enter=(Take("i0"),))
+    story = Story("r", "R", 1, "s0", {}, {"i0": Item("i0", "Id", "id", ".")}, {"s0": start}, {"e0": Ending("e0", "E")})
+    report = check_story(story)
+    assert [(p.status, p.witness) for p in report.properties if p.kind == "id"] == [(PROVED, ())]
+    assert not report.errors

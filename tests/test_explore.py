@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.analysis.check import PROVED, REFUTED, check_story
-from adventure.analysis.explore import starts
+from adventure.analysis.explore import explore, starts
 from adventure.analysis.masks import Clamp, Counter, Layout, Transform
 from adventure.analysis.statespace import Analysis, Normaliser
 from adventure.core import engine
@@ -30,7 +31,7 @@ def plain_search(story: Story, limit: int) -> dict[str, object] | None:
     order = list(level)
     preds: dict[GameState, list[GameState]] = defaultdict(list)
     edges: dict[GameState, list[GameState]] = defaultdict(list)
-    obtained: dict[str, int] = {}
+    obtained = {item: 0 for start in starts(story) for item in start.inventory if item in story.id_items}
     for state in order:
         if state.ended:
             continue
@@ -306,3 +307,62 @@ def test_the_first_state_is_normalised_like_every_other() -> None:
     story = Story("s", "S", 1, "s0", {"t": 0}, {}, {"s0": Scene("s0", "S0", (loop, jump))}, {"e": Ending("e", "E")})
     plain = plain_search(story, 100)
     assert plain is not None and check_story(story).states == plain["states"] == 1
+
+
+# ---------------------------------------------------------------- chapters share digits
+
+
+def _chapters() -> Story:
+    """Two chapters that share no variable: x matters only in the first, y only in the second."""
+    first = Scene(
+        "a",
+        "A",
+        (
+            Choice("a/1", "raise x", effects=parse_effects("x += 1"), once=True),
+            Choice("a/2", "raise x more", effects=parse_effects("x += 2"), once=True),
+            Choice("a/3", "lower x", effects=parse_effects("x -= 1"), once=True),
+            Choice("a/4", "cross", when=parse_expr("x >= 2"), goto="b"),
+        ),
+    )
+    second = Scene(
+        "b",
+        "B",
+        (
+            Choice("b/1", "raise y", effects=parse_effects("y += 1"), once=True),
+            Choice("b/2", "raise y more", effects=parse_effects("y += 2"), once=True),
+            Choice("b/3", "flip", effects=parse_effects("f = not f")),
+            Choice("b/4", "finish", when=parse_expr("y >= 3 and f"), end="e"),
+            Choice("b/5", "give up", when=parse_expr("y == 0"), goto="a"),
+        ),
+    )
+    return Story("c", "C", 1, "a", {"x": 0, "y": 0, "f": False}, {}, {"a": first, "b": second}, {"e": Ending("e", "E")})
+
+
+def test_counters_of_chapters_a_player_can_go_back_between_keep_digits_of_their_own() -> None:
+    story = _chapters()
+    # "give up" leads back to the first chapter: x and y can both still matter in either scene.
+    graph = explore(story, 10_000, 10.0, lambda: 0.0)
+    x, y = (next(c for c in graph.layout.counters if c.name == n) for n in ("x", "y"))
+    assert x.stride != y.stride
+    plain = plain_search(story, 10_000)
+    assert plain is not None and graph.states == plain["states"]
+    report = check_story(story)
+    assert all(p.status == PROVED for p in report.properties if p.kind != "softlock")
+    assert_witnesses_replay(story, report)
+
+
+def test_chapters_that_share_no_variable_share_a_digit_that_passes_from_one_to_the_next() -> None:
+    story = _chapters()
+    one_way = attrs.evolve(story.scenes["b"], choices=story.scenes["b"].choices[:4])
+    story = attrs.evolve(story, scenes={"a": story.scenes["a"], "b": one_way})
+    graph = explore(story, 10_000, 10.0, lambda: 0.0)
+    x, y = (next(c for c in graph.layout.counters if c.name == n) for n in ("x", "y"))
+    assert x.stride == y.stride and graph.layout.bits == max(x.size, y.size) * 2 ** (len(graph.layout.counters) - 2)
+    plain = plain_search(story, 10_000)
+    assert plain is not None and graph.states == plain["states"]
+    report = check_story(story)
+    first = plain["first"]
+    for p in report.properties:
+        if p.kind in ("scene", "ending"):
+            assert p.status == PROVED and len(p.witness) == first[p.kind, p.subject]  # type: ignore[index]
+    assert_witnesses_replay(story, report)

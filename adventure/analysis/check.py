@@ -223,14 +223,7 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
                 properties.append(proved(kind, subject, first[kind, subject]))
             else:
                 properties.append(Property(kind, subject, missing))
-    for item in (i for i in story.items if i in story.id_items):
-        if item in graph.obtained:
-            level, k, edge = graph.obtained[item]
-            source = graph.levels[level][k] & edge.enable
-            node = (level, k, (source & -source).bit_length() - 1)
-            properties.append(proved("id", item, node, edge.choice))
-        else:
-            properties.append(Property("id", item, missing))
+    properties += [_obtained(story, graph, item, missing, proved) for item in story.items if item in story.id_items]
     good = hopeful(graph)
     stuck: dict[str, GameState] = {}
     unsure = False
@@ -246,6 +239,18 @@ def _properties(story: Story, graph: Exploration) -> tuple[list[Property], dict[
         properties.append(Property("softlock", "", PROVED if graph.complete and not unsure else UNKNOWN))
     introduced, shown = _introduced(story, graph, witnesses)
     return properties + introduced, stuck, shown
+
+
+def _obtained(
+    story: Story, graph: Exploration, item: str, missing: str, proved: Callable[[str, str, Node, Choice], Property]
+) -> Property:
+    if item in graph.held:  # the starting inventory, or the first scene's effects, give it
+        return Property("id", item, PROVED, ())
+    if item not in graph.obtained:
+        return Property("id", item, missing)
+    level, k, edge = graph.obtained[item]
+    source = graph.levels[level][k] & edge.enable
+    return proved("id", item, (level, k, (source & -source).bit_length() - 1), edge.choice)
 
 
 def _introduced(story: Story, graph: Exploration, witnesses: Witnesses) -> tuple[list[Property], dict[str, Violation]]:
@@ -446,7 +451,7 @@ def _same_labels(story: Story, graph: Exploration) -> list[Problem]:
         if not mask or state.ended:
             continue
         low = (mask & -mask).bit_length() - 1
-        real = attrs.evolve(state, variables=state.variables.updated(graph.layout.values(low)))
+        real = attrs.evolve(state, variables=state.variables.updated(graph.values(k, low)))
         env = engine.make_env(story, real)
         labels: dict[str, Choice] = {}
         for choice in engine.visible_choices(story, real, env):

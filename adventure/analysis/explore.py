@@ -101,13 +101,89 @@ def counters(analysis: Analysis, begun: list[GameState] | None = None) -> Layout
             continue  # kept exact in the key, where the engine refuses what goes out of range
         flag = isinstance(default, bool)
         candidates.append((flag, -(high - low + 1), -scenes, name, 0 if flag else low, 2 if flag else high - low + 1))
+    return _share(analysis, [c[3:] for c in sorted(candidates)], begun or [])
+
+
+def _share(analysis: Analysis, candidates: list[tuple[str, int, int]], begun: list[GameState]) -> Layout:
+    """Digits for the counters, in order, within MAX_BITS: a counter takes the digit of others
+    that are never active where it is, else a digit of its own while the product of the digits'
+    sizes fits.
+
+    A counter is active in a component of scenes where it still matters and may have moved from
+    its starting value on the way there; elsewhere it stands at its start, so its digit is free.
+    """
+    story = analysis.story
+    regions = _regions(analysis, [name for name, _, _ in candidates], begun)
     chosen: list[Counter] = []
+    owners: list[list[int]] = [[] for _ in analysis.members]
     stride = 1
-    for flag, _, _, name, low, size in sorted(candidates):
-        if stride * size <= MAX_BITS:
-            chosen.append(Counter(name, low, size, stride, flag))
-            stride *= size
-    return Layout(tuple(chosen), story.variables)
+    for radix, members in _digits([size for _, _, size in candidates], regions):
+        for n in members:
+            name, low, size = candidates[n]
+            region = regions[n]
+            while region:
+                bit = region & -region
+                owners[bit.bit_length() - 1].append(len(chosen))
+                region ^= bit
+            flag = isinstance(story.variables[name], bool)
+            chosen.append(Counter(name, low, size, stride, flag, radix if radix != size else 0))
+        stride *= radix
+    return Layout(tuple(chosen), story.variables, [tuple(o) for o in owners])
+
+
+def _regions(analysis: Analysis, names: list[str], begun: list[GameState]) -> list[int]:
+    """Per variable, the components where it is active, as the bits of an integer."""
+    story = analysis.story
+    position = {name: n for n, name in enumerate(names)}
+    moved = [0] * len(analysis.members)  # per component, the variables a choice there or before moves
+    for name, setters in analysis.setters.items():
+        if name in position:
+            for scene_id, choice in setters:
+                if choice.key not in analysis.inert:
+                    moved[analysis.component[scene_id]] |= 1 << position[name]
+    for began in begun:  # the first scene's own effects
+        for name, n in position.items():
+            if began.variables[name] != story.variables[name]:
+                moved[analysis.component[began.scene]] |= 1 << n
+    for i in range(len(moved) - 1, -1, -1):  # numbered sinks first: each passes on what moved
+        for j in analysis.after[i]:
+            moved[j] |= moved[i]
+    regions = [0] * len(names)
+    for i, members in enumerate(analysis.members):
+        live = analysis.live[members[0]]
+        active = moved[i]
+        while active:
+            bit = active & -active
+            active ^= bit
+            n = bit.bit_length() - 1
+            if ("var", names[n]) in live:
+                regions[n] |= 1 << i
+    return regions
+
+
+def _digits(sizes: list[int], regions: list[int]) -> list[tuple[int, list[int]]]:
+    """Each digit's size and the variables (by index) that share it, first come first served."""
+    digits: list[tuple[list[int], list[int]]] = []  # ([size, components in use], variables)
+    product = 1
+    for n, size in enumerate(sizes):
+        free = [d for d in digits if not d[0][1] & regions[n]]
+        roomy = next((d for d in free if d[0][0] >= size), None)
+        smallest = min(free, key=lambda d: d[0][0], default=None)
+        if roomy is not None:
+            digit = roomy
+        elif smallest is not None and product // smallest[0][0] * size <= MAX_BITS:
+            product = product // smallest[0][0] * size
+            digit = smallest
+            digit[0][0] = size
+        elif product * size <= MAX_BITS:
+            product *= size
+            digit = ([size, 0], [])
+            digits.append(digit)
+        else:
+            continue  # kept exact in the key
+        digit[0][1] |= regions[n]
+        digit[1].append(n)
+    return [(d[0][0], d[1]) for d in digits]
 
 
 @attrs.define
@@ -126,7 +202,9 @@ class Exploration:
     levels: list[dict[int, int]] = attrs.field(factory=list)  # level -> key -> values first reached there
     unexpanded: dict[int, int] = attrs.field(factory=dict)  # reached when a bound stopped the search
     obtained: dict[str, tuple[int, int, Edge]] = attrs.field(factory=dict)  # Id -> level, key, edge
+    held: frozenset[str] = frozenset()  # Ids the player can hold from the start, before any choice
     clamps: dict[str, Clamp] = attrs.field(factory=dict)
+    transforms: dict[tuple[str, int], Transform] = attrs.field(factory=dict)  # (choice, component reached)
     refused: dict[str, engine.Refused] = attrs.field(factory=dict)  # choice key -> why the game refused it
     too_many: set[str] = attrs.field(factory=set)  # keys of choices with more outcomes than the checker follows
     dice: bool = False  # whether some move had more than one outcome
@@ -169,7 +247,7 @@ class Exploration:
             if not enable:
                 continue
             for reached in self.outcomes(state, choice):
-                transform = self._transform(choice, reached.ended)
+                transform = self._transform(choice, state.scene, reached)
                 obtains = tuple(i for i in reached.inventory if i in self.story.id_items)
                 clamp = self.clamp(reached.scene if not reached.ended else "")
                 found.append(Edge(choice, enable, self.key(reached), transform, clamp, obtains))
@@ -204,10 +282,11 @@ class Exploration:
         if scene not in self.clamps:
             bounds = dict(self.normalise.plans[scene].apart) if scene else {}
             folds = []
-            for i, c in enumerate(self.layout.counters):
+            for i in self.layout.owned(self.analysis.component[scene]) if scene else ():
+                c = self.layout.counters[i]
                 bound = bounds.get(c.name)
                 if bound is None:  # forgotten here: back to its starting value
-                    start = (self.layout.origin // c.stride) % c.size
+                    start = self.layout.defaults[c.name] - c.low
                     folds.append((i, start, start))
                     continue
                 # A bound past the counter's range folds the whole range onto its nearest end: every
@@ -227,8 +306,14 @@ class Exploration:
         if condition is None:
             return self.layout.full
         layout = self.layout
+        owned = layout.owned(self.analysis.component[state.scene])
+        # A counter that owns no digit here stands at its starting value, as it does in the key.
         read = sorted(
-            {layout.position[n.name] for n in walk(condition) if isinstance(n, Var) and n.name in layout.position}
+            {
+                i
+                for n in walk(condition)
+                if isinstance(n, Var) and (i := layout.position.get(n.name)) is not None and i in owned
+            }
         )
         if not read:
             return layout.full if engine.holds(condition, env) else 0
@@ -243,20 +328,41 @@ class Exploration:
                 mask |= part
         return mask
 
-    def _transform(self, choice: Choice, ends: bool) -> Transform:
+    def _transform(self, choice: Choice, source: str, reached: GameState) -> Transform:
         layout = self.layout
-        if ends:
+        if reached.ended:
             return Transform(layout, (), 0, layout.full, to_origin=True)
+        component = self.analysis.component
+        key = (choice.key, component[reached.scene])
+        known = self.transforms.get(key)
+        if known is not None:
+            return known
+        before = {layout.counters[i].stride: i for i in layout.owned(component[source])}
+        after = {layout.counters[i].stride: i for i in layout.owned(component[reached.scene])}
         sets: list[tuple[int, int]] = []
         shift, guard = 0, layout.full
-        for i, c in enumerate(layout.counters):
+        for stride in sorted(before.keys() | after.keys()):
+            was, now = before.get(stride), after.get(stride)
+            if now is None:  # the digit is free on the way in: its canonical value
+                assert was is not None
+                sets.append((was, 0))
+                continue
+            c = layout.counters[now]
             kind, amount = fold(self.story, choice, c.name) or ("+", 0)  # counters are only changed by constants
-            if kind == "=":
-                sets.append((i, int(amount) - c.low))
+            if was != now:  # the digit passes to a counter that stood at its start until now
+                sets.append((now, (int(amount) if kind == "=" else layout.defaults[c.name] + amount) - c.low))
+            elif kind == "=":
+                sets.append((now, int(amount) - c.low))
             elif amount:
                 shift += amount * c.stride
-                guard &= layout.guard(i, amount)
-        return Transform(layout, tuple(sets), shift, guard)
+                guard &= layout.guard(now, amount)
+        found = self.transforms[key] = Transform(layout, tuple(sets), shift, guard)
+        return found
+
+    def values(self, k: int, bit: int) -> dict[str, int | bool]:
+        """The counters' values in the state `bit` of key `k` (those without a digit: their starts)."""
+        owned = self.layout.owned(self.analysis.component[self.keys[k].scene])
+        return {**self.layout.defaults, **self.layout.values(bit, owned)}
 
 
 def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[], float]) -> Exploration:
@@ -277,11 +383,13 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
     except OutOfTime:
         return _stopped(story)
     graph = Exploration(story, analysis, layout, normalise)
+    graph.held = frozenset(i for began in begun for i in began.inventory if i in story.id_items)
     frontier: dict[int, int] = {}
     for began in begun:
         start = graph.key(began)
         # The first scene's effects may have moved a counter already: its bit is the state's own.
-        bit = 1 << layout.index({c.name: began.variables[c.name] for c in layout.counters})
+        owned = layout.owned(analysis.component[began.scene])
+        bit = 1 << layout.index({layout.counters[i].name: began.variables[layout.counters[i].name] for i in owned})
         frontier[start] = frontier.get(start, 0) | graph.clamp(began.scene).apply(bit)
         graph.seen[start] = frontier[start]
     graph.states = sum(mask.bit_count() for mask in frontier.values())

@@ -5,11 +5,15 @@ combination of the counters' values is one bit index, a mixed-radix number; a se
 combinations is an integer with those bits set. Moving a counter by a constant is then a shift,
 setting it a fold of bit planes, and both have exact preimages, which the search for softlocks
 runs backwards.
+
+Counters that never matter in the same scene share a digit: chapters that share no variable use
+the same bits in turn, so a story twice as long keeps masks as narrow. In each scene a digit
+belongs to one counter at most (its *owner* there); the others are at their starting values.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import attrs
 
@@ -20,9 +24,14 @@ class Counter:
 
     name: str
     low: int
-    size: int
+    size: int  # how many values it takes
     stride: int
     flag: bool = False  # a truth value: 0 is false, 1 is true
+    radix: int = 0  # the size of its digit, shared with counters that matter elsewhere; 0: `size`
+
+    @property
+    def digits(self) -> int:
+        return self.radix or self.size
 
     def value(self, j: int) -> int | bool:
         """The value of index `j`."""
@@ -32,26 +41,46 @@ class Counter:
 class Layout:
     """How counter values map to bits, with the masks of every value of each counter."""
 
-    def __init__(self, counters: tuple[Counter, ...], defaults: Mapping[str, object]) -> None:
+    def __init__(
+        self,
+        counters: tuple[Counter, ...],
+        defaults: Mapping[str, object],
+        owners: Sequence[tuple[int, ...]] | None = None,
+    ) -> None:
+        """`owners`: per region of the story (explore.py: per component of scenes), the counters
+        that own their digit there; None: every counter, everywhere (no digit is shared)."""
         self.counters = counters
+        self.owners = owners
+        self._all = tuple(range(len(counters)))
         self.position = {c.name: i for i, c in enumerate(counters)}
-        self.bits = counters[-1].stride * counters[-1].size if counters else 1
+        self.bits = max((c.stride * c.digits for c in counters), default=1)
         self.full = (1 << self.bits) - 1
-        self.origin = self.index({c.name: int(defaults[c.name]) for c in counters})  # type: ignore[call-overload]
+        self.defaults = {c.name: int(defaults[c.name]) for c in counters}  # type: ignore[call-overload]
+        first = {c.stride: c for c in reversed(counters)}.values()  # one counter per digit
+        self.origin = self.index({c.name: self.defaults[c.name] for c in first})
         self._planes: dict[tuple[int, int], int] = {}
         self._guards: dict[tuple[int, int], int] = {}
 
-    def index(self, values: Mapping[str, int | bool]) -> int:
-        return sum((int(values[c.name]) - c.low) * c.stride for c in self.counters)
+    def owned(self, region: int) -> tuple[int, ...]:
+        return self._all if self.owners is None else self.owners[region]
 
-    def values(self, bit: int) -> dict[str, int | bool]:
-        return {c.name: c.value((bit // c.stride) % c.size) for c in self.counters}
+    def index(self, values: Mapping[str, int | bool]) -> int:
+        """The bit of these counters' values (at most one counter per digit)."""
+        return sum((int(values[c.name]) - c.low) * c.stride for c in self.counters if c.name in values)
+
+    def values(self, bit: int, owners: tuple[int, ...] | None = None) -> dict[str, int | bool]:
+        """The values of the counters `owners` (default: all) at `bit`; the others' are their starts."""
+        chosen = range(len(self.counters)) if owners is None else owners
+        return {
+            self.counters[i].name: self.counters[i].value((bit // self.counters[i].stride) % self.counters[i].digits)
+            for i in chosen
+        }
 
     def plane(self, i: int, j: int) -> int:
         """The bits where counter `i` has its `j`-th value."""
         if (i, j) not in self._planes:
             c = self.counters[i]
-            period = c.stride * c.size
+            period = c.stride * c.digits
             repeats = ((1 << (period * (self.bits // period))) - 1) // ((1 << period) - 1)
             self._planes[i, j] = ((1 << c.stride) - 1) * repeats << (j * c.stride)
         return self._planes[i, j]
@@ -102,14 +131,14 @@ class Transform:
             part = mask & self.layout.plane(i, target)
             c = self.layout.counters[i]
             mask = 0
-            for j in range(c.size):
+            for j in range(c.digits):
                 mask |= _shift(part, (j - target) * c.stride)
         return mask & self.guard
 
     def _collapse(self, mask: int, i: int, target: int) -> int:
         c = self.layout.counters[i]
         result = 0
-        for j in range(c.size):
+        for j in range(c.digits):  # the digit may hold another counter's value: all of them go
             part = mask & self.layout.plane(i, j)
             if part:
                 result |= _shift(part, (target - j) * c.stride)
