@@ -293,3 +293,13 @@ def test_an_id_the_first_scene_gives_is_obtainable_from_the_start() -> None:
     report = check_story(story)
     assert [(p.status, p.witness) for p in report.properties if p.kind == "id"] == [(PROVED, ())]
     assert not report.errors
+
+
+def test_the_memory_gauge_bounds_the_search_and_nothing_is_claimed_past_it(tmp_path: Path) -> None:
+    story = load_story(write_story(tmp_path / "s", {"story.yaml": HEADER, "scenes.yaml": SOFTLOCK}))
+    full = check_story(story)
+    stopped = check_story(story, max_memory=2, memory=lambda: 3 * 2**20)  # already past it
+    roomy = check_story(story, max_memory=4, memory=lambda: 3 * 2**20)
+    assert full.complete and not stopped.complete and stopped.limit == "memory"
+    assert stopped.states < full.states and roomy.complete and roomy.states == full.states
+    assert all(p.status != REFUTED for p in stopped.properties if p.kind != "softlock" or p.subject == "")

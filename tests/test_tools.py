@@ -267,3 +267,11 @@ def test_a_walk_without_scenes_plays_the_shipped_story(cli: Cli, tmp_path: Path,
     walk = tmp_path / "w.yaml"
     walk.write_text(f"steps:\n  - expect: {{scene: {shipped_story.start}}}\n", encoding="utf-8")
     assert cli("walk", str(walk), status=0).out.startswith(f"PASS {walk}: 1 steps, stopped in scene ")
+
+
+def test_check_stops_at_the_memory_bound_and_says_so(cli: Cli, mini_dir: Path) -> None:
+    # Any real process holds more than one MiB: the search stops before it starts.
+    ran = cli("check", str(mini_dir), "--max-memory", "1", status=0)
+    assert "warning: the exploration stopped at the --max-memory bound" in ran.out
+    [last] = [line for line in ran.out.splitlines() if line.startswith("The Small Hours: ")]
+    assert "stopped at --max-memory" in last

@@ -24,8 +24,9 @@ from adventure.core.model import Choice, Source, Story, outline
 from adventure.core.state import GameState
 
 PROVED, REFUTED, UNKNOWN = "proved", "refuted", "unknown"
-DEFAULT_MAX_STATES = 1_000_000
+DEFAULT_MAX_STATES = 5_000_000
 DEFAULT_MAX_SECONDS = 20.0
+DEFAULT_MAX_MEMORY = 1024  # MiB the whole process may hold while it searches
 
 # Words the front ends take for themselves before the story sees them: never the start of a witness.
 
@@ -53,7 +54,7 @@ class Report:
     states: int
     transitions: int
     complete: bool  # False when a bound stopped the exploration
-    limit: str  # what stopped it: "", or the bound, named as its option: "states" or "seconds"
+    limit: str  # what stopped it: "", or the bound, named as its option: "states", "seconds" or "memory"
     seconds: float
 
     @property
@@ -169,14 +170,17 @@ def check_story(
     max_states: int = DEFAULT_MAX_STATES,
     max_seconds: float = DEFAULT_MAX_SECONDS,
     clock: Callable[[], float] | None = None,
+    max_memory: int = DEFAULT_MAX_MEMORY,
+    memory: Callable[[], int] | None = None,
 ) -> Report:
     """Lint the story and explore it; every refuted property becomes an error with its witness.
 
-    The core reads no clock: pass one (time.monotonic) for `max_seconds` to bound the search.
+    The core reads no clock and no memory gauge: pass them (time.monotonic, and how many bytes the
+    process holds) for `max_seconds` and `max_memory` (in MiB) to bound the search.
     """
     clock = clock or _no_clock
     began = clock()
-    graph = explore(story, max_states, max_seconds, clock)
+    graph = explore(story, max_states, max_seconds, clock, max_memory * 2**20, memory)
     properties, stuck, shown = _properties(story, graph)
     if graph.dice and graph.complete:
         properties += [Property("sure", e, PROVED if forced else REFUTED) for e, forced in sure_endings(graph).items()]
@@ -446,9 +450,14 @@ def _same_labels(story: Story, graph: Exploration) -> list[Problem]:
     tell them apart (only choices that matter are judged: their `when` is exact in every state)."""
     problems = []
     told: set[tuple[str, str]] = set()
+    doubled = set()  # the scenes where two choices that matter are written with the same label
+    for scene_id, scene in story.scenes.items():
+        outlines = [outline(c.label) for c in scene.choices if c.key not in graph.analysis.inert]
+        if len(set(outlines)) < len(outlines):
+            doubled.add(scene_id)
     for k, state in enumerate(graph.keys):
         mask = graph.seen[k]
-        if not mask or state.ended:
+        if not mask or state.ended or state.scene not in doubled:
             continue
         low = (mask & -mask).bit_length() - 1
         real = attrs.evolve(state, variables=state.variables.updated(graph.values(k, low)))
@@ -534,7 +543,7 @@ def _bound_warning(story: Story, graph: Exploration, properties: list[Property])
         story.source.file,
         0,
         0,
-        f"the exploration stopped at the {bound} bound after {graph.states} states; {what}",
+        f"the exploration stopped at the {bound} bound after {graph.states:,} states; {what}",
         "warning",
         "bound",
     )

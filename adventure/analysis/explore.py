@@ -14,7 +14,8 @@ paths, softlocks and counts are those of a plain breadth-first search over state
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections import ChainMap
+from collections.abc import Callable, Hashable
 
 import attrs
 
@@ -195,7 +196,7 @@ class Exploration:
     layout: Layout
     normalise: Normaliser
     keys: list[GameState] = attrs.field(factory=list)
-    index: dict[GameState, int] = attrs.field(factory=dict)
+    index: dict[Hashable, int] = attrs.field(factory=dict)  # the packed key (Normaliser.pack) -> its number
     edges: list[list[Edge] | None] = attrs.field(factory=list)
     preds: list[list[tuple[int, Edge]]] = attrs.field(factory=list)
     seen: list[int] = attrs.field(factory=list)
@@ -209,18 +210,18 @@ class Exploration:
     too_many: set[str] = attrs.field(factory=set)  # keys of choices with more outcomes than the checker follows
     dice: bool = False  # whether some move had more than one outcome
     states: int = 0
-    limit: str = ""  # "", or the bound that stopped the search: "states" or "seconds" (--max-states, --max-seconds)
+    limit: str = ""  # "", or the bound that stopped the search: "states", "seconds" or "memory" (--max-...)
 
     @property
     def complete(self) -> bool:
         return not self.limit
 
     def key(self, state: GameState) -> int:
-        normal = self.normalise(state)
-        found = self.index.get(normal)
+        packed = self.normalise.pack(state)
+        found = self.index.get(packed)
         if found is None:
-            found = self.index[normal] = len(self.keys)
-            self.keys.append(normal)
+            found = self.index[packed] = len(self.keys)
+            self.keys.append(self.normalise(state))
             self.edges.append(None)
             self.preds.append([])
             self.seen.append(0)
@@ -320,7 +321,7 @@ class Exploration:
         mask = 0
         for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
             named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=False)}
-            trial = Env({**env.variables, **named}, env.has, env.visits, env.builtins)
+            trial = Env(ChainMap(named, env.variables), env.has, env.visits, env.builtins)  # type: ignore[arg-type]
             if engine.holds(condition, trial):
                 part = layout.full
                 for i, j in zip(read, values, strict=False):
@@ -365,10 +366,18 @@ class Exploration:
         return {**self.layout.defaults, **self.layout.values(bit, owned)}
 
 
-def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[], float]) -> Exploration:
+def explore(
+    story: Story,
+    max_states: int,
+    max_seconds: float,
+    clock: Callable[[], float],
+    max_bytes: int = 0,
+    memory: Callable[[], int] | None = None,
+) -> Exploration:
     """Breadth first over states, level by level, until none is new or a bound is hit.
 
-    `max_seconds` bounds the analysis before the search as well as the search itself.
+    `max_seconds` bounds the analysis before the search as well as the search itself; with
+    `memory` (how many bytes the process holds), `max_bytes` bounds the search's memory.
     """
     deadline = clock() + max_seconds
 
@@ -400,6 +409,9 @@ def explore(story: Story, max_states: int, max_seconds: float, clock: Callable[[
         for count, (k, mask) in enumerate(frontier.items()):
             if count % 64 == 0 and clock() > deadline:
                 graph.limit, graph.unexpanded = "seconds", frontier
+                return graph
+            if count % 256 == 0 and memory is not None and max_bytes and memory() > max_bytes:
+                graph.limit, graph.unexpanded = "memory", frontier
                 return graph
             for edge in graph.edges[k] or graph.edges_of(k):
                 source = mask & edge.enable

@@ -36,7 +36,7 @@ game (inert choices aside, which no shortest path takes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 
 import attrs
 
@@ -647,6 +647,11 @@ class Plan:
     used: frozenset[str]
     turn: Bound | None  # None: `turn` is forgotten
     apart: tuple[tuple[str, Bound | None], ...] = ()  # variables kept elsewhere; None: forgotten
+    visit_bounds: dict[str, Bound] = attrs.field(init=False, eq=False, repr=False)
+
+    @visit_bounds.default
+    def _visit_bounds(self) -> dict[str, Bound]:
+        return dict(self.visits)
 
 
 def _plan(analysis: Analysis, here: str, apart: frozenset[str]) -> Plan:
@@ -710,6 +715,30 @@ class Normaliser:
                 plans[scene_id] = plan
         return cls(analysis.story, plans, FrozenMap(analysis.story.variables))
 
+    def pack(self, state: GameState) -> Hashable:
+        """What the normalised state holds, as one tuple of plain values: cheap to hash and to
+        compare however many variables the story has, as only what the scene keeps is in it."""
+        if state.ending is not None:
+            return state.ending
+        plan = self.plans[state.scene]
+        values = state.variables
+        bounds = plan.visit_bounds
+        visits = []
+        for scene, count in state.visits.items():
+            bound = bounds.get(scene)
+            if bound is not None and (count := bound.clamp(count)):
+                visits.append((scene, count))
+        visits.sort()
+        return (
+            state.scene,
+            tuple(bound.clamp(values[name]) for name, bound in plan.variables),
+            tuple(visits),
+            tuple(sorted(i for i in state.inventory if i in plan.items)),
+            state.used & plan.used,
+            0 if plan.turn is None else plan.turn.clamp(state.turn),
+            state.stack,
+        )
+
     def __call__(self, state: GameState) -> GameState:
         if state.ending is not None:
             # Nothing happens after an ending: all the ways of reaching one are the same state.
@@ -721,9 +750,13 @@ class Normaliser:
             variables = self.defaults.updated(
                 {name: values[name] if bound == EXACT else bound.clamp(values[name]) for name, bound in plan.variables}
             )
-        visits = FrozenMap(
-            {scene: count for scene, bound in plan.visits if (count := bound.clamp(state.visits.get(scene, 0)))}
-        )
+        bounds = plan.visit_bounds
+        kept = {}
+        for scene, count in state.visits.items():  # fewer than the plan's, mostly: only what was kept
+            bound = bounds.get(scene)
+            if bound is not None and (count := bound.clamp(count)):
+                kept[scene] = count
+        visits = FrozenMap(kept)
         return GameState(
             scene=state.scene,
             variables=variables,

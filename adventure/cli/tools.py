@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shlex
 import signal
 import sys
@@ -65,7 +66,13 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--paths", action="store_true", help="print the shortest commands that reach every scene, ending and Id"
     )
     check.add_argument(
-        "--max-states", type=_positive(int), metavar="N", help="stop exploring after N states (default 1,000,000)"
+        "--max-states", type=_positive(int), metavar="N", help="stop exploring after N states (default 5,000,000)"
+    )
+    check.add_argument(
+        "--max-memory",
+        type=_positive(int),
+        metavar="MIB",
+        help="stop exploring when the command holds MIB mebibytes of memory, and say what was proved (default 1024)",
     )
     check.add_argument(
         "--max-seconds",
@@ -159,6 +166,18 @@ def _watchdog(seconds: float) -> Iterator[None]:
 RESERVE = 0.25  # of --max-seconds kept back from the search, for the proofs and the report after it
 
 
+def _resident_bytes() -> int:
+    """How much memory this process holds now: /proc on Linux, else its peak so far."""
+    try:
+        with open("/proc/self/statm", "rb") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return peak if sys.platform == "darwin" else peak * 1024  # bytes on macOS, KiB elsewhere
+
+
 def run_check(args: argparse.Namespace) -> int:
     from adventure.analysis.check import DEFAULT_MAX_SECONDS
 
@@ -209,9 +228,12 @@ def _check(args: argparse.Namespace, budget: float, began: float, phase: list[st
         return _random(story, folder, args.random, args.seed, out_of_time)
     phase[0] = "exploring the story and working out its proofs"
     left = max(budget * (1 - RESERVE) - (time.perf_counter() - began), 0.001)
-    limits = {"max_states": args.max_states, "max_seconds": left}
+    limits = {"max_states": args.max_states, "max_seconds": left, "max_memory": args.max_memory}
     report = check_story(
-        story, clock=time.monotonic, **{name: value for name, value in limits.items() if value is not None}
+        story,
+        clock=time.monotonic,
+        memory=_resident_bytes,
+        **{name: value for name, value in limits.items() if value is not None},
     )
     phase[0] = "reporting"
     seconds = time.perf_counter() - began
