@@ -6,10 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adventure.analysis.check import PROVED, REFUTED, UNKNOWN, Report, check_story
+from adventure.analysis.mentions import pattern
 from adventure.core import engine
-from adventure.core.model import Story
+from adventure.core.dice import ScriptedDice
+from adventure.core.expr import Env, parse_effects, parse_expr
+from adventure.core.model import Choice, Cond, Ending, Item, Name, Paragraph, Scene, Story, Template
 from adventure.story.loader import StoryError, load_story
 
 from .support import Cli, flat, write_story
@@ -208,3 +213,128 @@ def test_check_json_reports_each_name_as_a_property(tmp_path: Path, cli: Cli) ->
         "witness": ["go to the office", "leave"],
     }
     assert "1/2 names met before the text uses them" in cli("check", str(folder), status=1).out
+
+
+# ---------------------------------------------------------------- against a plain search
+
+NAMES = {"Ada": "f", "Bo Lind": "seen(s1)", "Cy": "t >= 1 or has(k)"}
+WORDS = ["Ada", "Bo Lind", "Cy", "nobody"]
+TESTS = [None, "f", "not f", "t >= 1", "seen(s1)", "has(k)", "t == 0"]
+DOS = ["f = true", "f = false", "t += 1", "t -= 1", "take k", "drop k"]
+
+
+def _template(draw: st.DrawFn) -> Template:
+    word, other = draw(st.sampled_from(WORDS)), draw(st.sampled_from(WORDS))
+    test = draw(st.sampled_from(TESTS))
+    if test is None:
+        return Template((f"{word} is here.",))
+    return Template(("Here: ", Cond(parse_expr(test), Template((word,)), Template((other,))), "."))
+
+
+def _text(draw: st.DrawFn) -> tuple[Paragraph, ...]:
+    found = []
+    for _ in range(draw(st.integers(0, 2))):
+        when = draw(st.sampled_from(TESTS))
+        found.append(Paragraph(_template(draw), parse_expr(when) if when else None))
+    return tuple(found)
+
+
+@st.composite
+def named_stories(draw: st.DrawFn) -> Story:
+    ids = [f"s{n}" for n in range(draw(st.integers(1, 3)))]
+    scenes = {}
+    for scene_id in ids:
+        choices = []
+        for number in range(1, draw(st.integers(1, 3)) + 1):
+            when = draw(st.sampled_from(TESTS))
+            move = draw(st.sampled_from(["stay", "goto", "end"]))
+            choices.append(
+                Choice(
+                    key=f"{scene_id}/{number}",
+                    label=_template(draw) if draw(st.booleans()) else Template((f"option {number}",)),
+                    when=parse_expr(when) if when else None,
+                    effects=tuple(
+                        e for d in draw(st.lists(st.sampled_from(DOS), max_size=2)) for e in parse_effects(d)
+                    ),
+                    say=_text(draw),
+                    goto=draw(st.sampled_from(ids)) if move == "goto" else None,
+                    end="e" if move == "end" else None,
+                    once=draw(st.booleans()),
+                )
+            )
+        scenes[scene_id] = Scene(
+            scene_id, scene_id.upper(), tuple(choices), text=_text(draw), first=_text(draw), again=_text(draw)
+        )
+    names = tuple(Name(text, parse_expr(when)) for text, when in NAMES.items())
+    conditions = ["seen(s1)" in w for w in NAMES.values()]
+    if len(ids) < 2 and any(conditions):
+        names = tuple(n for n in names if "s1" not in NAMES[n.text])
+    return Story(
+        "named",
+        "Named",
+        1,
+        "s0",
+        {"t": 0, "f": False},
+        {"k": Item("k", "a key", "thing", ".")},
+        scenes,
+        {"e": Ending("e", "End", _text(draw))},
+        names=names,
+    )
+
+
+def plain_violations(story: Story, depth: int) -> dict[str, int] | None:
+    """The fewest commands after which the game shows each name while its condition is false,
+    found by playing every game up to `depth` commands and reading what the game prints."""
+    patterns = {n.text: (pattern(n), n.when) for n in story.names}
+    found: dict[str, int] = {}
+
+    def read(texts: list[str], env: Env, at: int) -> None:
+        for text in texts:
+            for name, (regex, when) in patterns.items():
+                if regex.search(text) and not engine.holds(when, env) and name not in found:
+                    found[name] = at
+
+    level = [engine.begin(story).state]
+    seen = set(level)
+    for at in range(depth + 1):
+        following = []
+        for state in level:
+            shown = engine.describe(story, state)
+            read([b.text for b in shown] + [i for b in shown for i in b.items], engine.make_env(story, state), at)
+            for choice in engine.visible_choices(story, state):
+                if not engine.takeable(choice, engine.make_env(story, state)):
+                    continue
+                moved = engine.spend(story, state, choice, ScriptedDice(()))
+                env = engine.make_env(story, moved.state)
+                said = engine.paragraphs(choice.say, env)
+                if moved.way.end is not None:
+                    ending = story.endings[moved.way.end]
+                    said += [ending.title.literal or "", *engine.paragraphs(ending.text, env)]
+                read(said, env, at + 1)
+                reached = engine.advance(story, state, choice)
+                if not reached.ended and reached not in seen:
+                    seen.add(reached)
+                    following.append(reached)
+        if len(seen) > 3000:
+            return None
+        level = following
+    return found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(story=named_stories())
+def test_the_proof_finds_what_playing_every_game_finds(story: Story) -> None:
+    depth = 6
+    plain = plain_violations(story, depth)
+    if plain is None:
+        return
+    report = check_story(story)
+    assert report.complete
+    for subject, (status, witness) in introduced(report).items():
+        if status == REFUTED:
+            assert len(witness) <= depth + 1 or subject not in plain
+            if len(witness) <= depth:
+                assert plain.get(subject) == len(witness), (subject, witness)
+        else:
+            assert status == PROVED
+            assert subject not in plain, (subject, plain)

@@ -7,21 +7,26 @@ shown (and why one cannot be taken), what a choice says once its effects have ru
 leads to, and the stats. Any mention of a name whose condition is false there is a violation.
 
 Exact, because the analysis keeps in every state what this reads (see mentions.gates): the
-conditions deciding which paragraphs show and the names' own conditions. States are visited in
-the order the search first reached them, so the first violation of a name is a shortest one.
+conditions deciding which paragraphs show and the names' own conditions. Where those read
+counters, a key stands for many states; the text is then judged for each of them at once, as
+masks (see masks.py), and what a choice says is read after the engine has played it for each
+combination of the counters it reads. States are visited in the order the search first reached
+them, so the first violation of a name is a shortest one.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import attrs
 
 from adventure.analysis.explore import Exploration, Node
-from adventure.analysis.mentions import Finder
+from adventure.analysis.mentions import ALL, Finder, gauge_of
+from adventure.analysis.statespace import walk
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
-from adventure.core.expr import Env
+from adventure.core.expr import Expr, Var
 from adventure.core.model import Choice, Name, Scene, Source, Story
 from adventure.core.state import GameState
 
@@ -42,39 +47,113 @@ def violations(story: Story, graph: Exploration) -> dict[str, Violation]:
     if not story.names:
         return {}
     finder = Finder(story)
-    everywhere = [(name, story.source) for name in finder.stat_names()]
     relevant = {scene_id for scene_id, scene in story.scenes.items() if _mentions(story, finder, scene)}
+    everywhere = finder.stat_names()
     found: dict[str, Violation] = {}
-    first: dict[int, Node] = {}
+    wrong: dict[int, list[Wrong]] = {}  # per key, where a name shows too soon, and in which of its states
     for level, frontier in enumerate(graph.levels):
-        for k, mask in frontier.items():
-            if k not in first:
-                first[k] = (level, k, (mask & -mask).bit_length() - 1)
-    for k, node in first.items():
-        state = graph.keys[k]
-        if state.ended or (state.scene not in relevant and not everywhere):
-            continue
-        env = engine.make_env(story, state)
-        shown: list[Shown] = [(name, source, env, None) for name, source in everywhere]
-        if state.scene in relevant:
-            shown.extend(_shown(story, finder, state, env))
-        for name, source, where, choice in shown:
-            if name.text not in found and not engine.holds(name.when, where):
-                found[name.text] = Violation(name, source, node, choice)
+        for k in frontier:
+            if k not in wrong:
+                state = graph.keys[k]
+                ok = not state.ended and (state.scene in relevant or everywhere)
+                wrong[k] = list(_wrong(story, finder, graph, k)) if ok else []
+        # What shows in a state of this level takes as many commands as the level; what a choice
+        # taken there says, one more: the first pass finds the shorter witnesses.
+        for said in (False, True):
+            for k, mask in frontier.items():
+                for name, source, choice, where in wrong[k]:
+                    hit = mask & where
+                    if hit and (choice is not None) == said and name.text not in found:
+                        found[name.text] = Violation(name, source, (level, k, (hit & -hit).bit_length() - 1), choice)
         if len(found) == len(story.names):
             break
     return found
 
 
+Wrong = tuple[Name, Source, Choice | None, int]  # a name, its text, the choice that says it, the states
+
+
+def _wrong(story: Story, finder: Finder, graph: Exploration, k: int) -> Iterator[Wrong]:
+    """Every name the text shown in key `k` mentions where its condition is false, with the states
+    of the key (counter values, as a mask) where that happens; and the same for what a choice
+    taken there says (read after its effects) and the ending it reaches."""
+    state = graph.keys[k]
+    env = engine.make_env(story, state)
+
+    def gauge(expr: Expr | None) -> int:
+        return graph.mask_of(state, env, expr)
+
+    def wrong(shown: Iterator[tuple[Name, Source, int]], choice: Choice | None = None) -> Iterator[Wrong]:
+        for name, source, where in shown:
+            bad = where & ~gauge(name.when)
+            if bad:
+                yield name, source, choice, bad
+
+    yield from wrong((name, story.source, ALL) for name in finder.stat_names())
+    if state.scene not in story.scenes or state.ended:
+        return
+    scene = story.scenes[state.scene]
+    yield from wrong((name, scene.source, where) for name, where in finder.shown(scene.title, gauge))
+    for text in (scene.first if state.visit_count(scene.id) <= 1 else scene.again, scene.text):
+        yield from wrong(finder.shown_in(text, gauge))
+    for choice in story.scenes[state.scene].choices:
+        if choice.once and choice.key in state.used:
+            continue
+        visible = gauge(choice.when)
+        if not visible:
+            continue
+        yield from wrong((name, choice.source, where) for name, where in finder.shown(choice.label, gauge, visible))
+        takeable = visible & gauge(choice.requires)
+        if choice.because is not None:
+            shown = finder.shown(choice.because, gauge, visible & ~takeable)
+            yield from wrong((name, choice.source, where) for name, where in shown)
+        if takeable and _says(story, finder, choice):
+            yield from _said(story, finder, graph, k, choice, takeable)
+
+
+def _said(story: Story, finder: Finder, graph: Exploration, k: int, choice: Choice, takeable: int) -> Iterator[Wrong]:
+    """What the choice says and the ending it reaches, read in the state after its effects, as the
+    game reads them: the engine plays the choice once for each combination of the values of the
+    counters those texts read (the rest of the state is the key's)."""
+    state, layout = graph.keys[k], graph.layout
+    owned = layout.owned(graph.analysis.component[state.scene])
+    read = sorted(
+        {
+            i
+            for test in finder.said_tests(choice)
+            for node in walk(test)
+            if isinstance(node, Var) and (i := layout.position.get(node.name)) is not None and i in owned
+        }
+    )
+    for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
+        where = takeable
+        for i, j in zip(read, values, strict=True):
+            where &= layout.plane(i, j)
+        if not where:
+            continue
+        named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=True)}
+        played = attrs.evolve(state, variables=state.variables.updated(named)) if named else state
+        for moved in _moves(story, played, choice):
+            gauge = gauge_of(engine.make_env(story, moved.state))
+            said = [*finder.shown_in(choice.say, gauge)]
+            if moved.branch is not None:
+                said.extend(finder.shown_in(moved.branch.say, gauge))
+            if moved.way.end is not None:
+                ending = story.endings[moved.way.end]
+                said.extend((name, ending.source, shown) for name, shown in finder.shown(ending.title, gauge))
+                said.extend(finder.shown_in(ending.text, gauge))
+            for name, source, shown in said:
+                if shown and not gauge(name.when):
+                    yield name, source, choice, where
+
+
 def _mentions(story: Story, finder: Finder, scene: Scene) -> bool:
     if finder.anywhere(scene.title) or any(finder.in_text(t) for t in (scene.text, scene.first, scene.again)):
         return True
-    for choice in scene.choices:
-        if finder.anywhere(choice.label) or (choice.because is not None and finder.anywhere(choice.because)):
-            return True
-        if _says(story, finder, choice):
-            return True
-    return False
+    return any(
+        finder.anywhere(c.label) or (c.because is not None and finder.anywhere(c.because)) or _says(story, finder, c)
+        for c in scene.choices
+    )
 
 
 def _says(story: Story, finder: Finder, choice: Choice) -> bool:
@@ -84,36 +163,6 @@ def _says(story: Story, finder: Finder, choice: Choice) -> bool:
         or any(finder.in_text(b.say) for b in choice.branches)
         or any(w.end is not None and finder.in_ending(story.endings[w.end]) for w in choice.ways)
     )
-
-
-Shown = tuple[Name, Source, Env, Choice | None]  # a name shown, where it is written, the state it shows in
-
-
-def _shown(story: Story, finder: Finder, state: GameState, env: Env) -> Iterator[Shown]:
-    """Every name the text shown in `state` mentions, and every one a choice taken there shows
-    (with the choice and the state after its effects, which its `say` and ending show in)."""
-    scene = story.scenes[state.scene]
-    yield from ((name, scene.source, env, None) for name in finder.shown(scene.title, env))
-    for text in (scene.first if state.visit_count(scene.id) <= 1 else scene.again, scene.text):
-        yield from ((name, source, env, None) for name, source in finder.shown_in(text, env))
-    visible = engine.visible_choices(story, state, env)
-    for choice in visible:
-        yield from ((name, choice.source, env, None) for name in finder.shown(choice.label, env))
-        if choice.because is not None and not engine.takeable(choice, env):
-            yield from ((name, choice.source, env, None) for name in finder.shown(choice.because, env))
-    for choice in visible:
-        if not engine.takeable(choice, env) or not _says(story, finder, choice):
-            continue
-        for moved in _moves(story, state, choice):
-            after = engine.make_env(story, moved.state)
-            said = [*finder.shown_in(choice.say, after)]
-            if moved.branch is not None:
-                said.extend(finder.shown_in(moved.branch.say, after))
-            if moved.way.end is not None:
-                ending = story.endings[moved.way.end]
-                said.extend((name, ending.source) for name in finder.shown(ending.title, after))
-                said.extend(finder.shown_in(ending.text, after))
-            yield from ((name, source, after, choice) for name, source in said)
 
 
 def _moves(story: Story, state: GameState, choice: Choice) -> list[engine.Moved]:

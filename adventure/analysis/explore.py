@@ -23,7 +23,7 @@ from adventure.analysis.masks import Clamp, Counter, Layout, Transform
 from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, move_effects, move_tests, walk
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
-from adventure.core.expr import Assign, Binary, Env, Var, fits, guarded, leaves
+from adventure.core.expr import Assign, Binary, Env, Expr, Var, fits, guarded, leaves
 from adventure.core.model import Choice, Story
 from adventure.core.state import FrozenMap, GameState, new_game
 
@@ -82,13 +82,7 @@ def counters(analysis: Analysis, begun: list[GameState] | None = None) -> Layout
     candidates = []
     for name, default in story.variables.items():
         scenes = mattering.get(name, 0)
-        if (
-            name in read_by_effects
-            or not scenes
-            or name in analysis.large
-            or name in guarded_anywhere
-            or name in analysis.shown  # the continuity proof reads it from keys
-        ):
+        if name in read_by_effects or not scenes or name in analysis.large or name in guarded_anywhere:
             continue  # a counter's change must be the same for all its values: no `if` may decide it
         changes = analysis.changes(name)
         if changes is None or None in changes[:2]:
@@ -304,6 +298,10 @@ class Exploration:
         condition = choice.when
         if choice.requires is not None:
             condition = choice.requires if condition is None else Binary("and", condition, choice.requires)
+        return self.mask_of(state, env, condition)
+
+    def mask_of(self, state: GameState, env: Env, condition: Expr | None) -> int:
+        """The counter values of the key `state` for which `condition` holds, as a mask."""
         if condition is None:
             return self.layout.full
         layout = self.layout

@@ -10,11 +10,11 @@ any option must be known wherever the variation can show.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from adventure.core.engine import holds
 from adventure.core.expr import Binary, Call, Env, Expr, Lit, Var
-from adventure.core.model import Cond, Ending, Name, Scene, Source, Story, Template, Text, Vary
+from adventure.core.model import Choice, Cond, Ending, Name, Scene, Source, Story, Template, Text, Vary
 
 
 def pattern(name: Name) -> re.Pattern[str]:
@@ -23,7 +23,15 @@ def pattern(name: Name) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){words}(?!\w)", re.IGNORECASE if name.ignore_case else 0)
 
 
-Mention = tuple[Name, Source]
+# The states, among those of one key of the search, in which an expression holds: the bits of a
+# mask (see masks.py), ALL for every state. A state the engine plays alone answers ALL or 0.
+Gauge = Callable[[Expr | None], int]
+ALL = -1
+
+
+def gauge_of(env: Env) -> Gauge:
+    """The gauge of one state."""
+    return lambda expr: ALL if holds(expr, env) else 0
 
 
 class Finder:
@@ -59,24 +67,27 @@ class Finder:
     def in_text(self, text: Text) -> bool:
         return any(self.anywhere(p.template) for p in text)
 
-    def shown(self, template: Template, env: Env) -> Iterator[Name]:
-        """The names in what the template shows under `env` (every option of a variation)."""
-        if not self.anywhere(template):
+    def shown(self, template: Template, gauge: Gauge, within: int = ALL) -> Iterator[tuple[Name, int]]:
+        """The names in what the template shows, each with the states it shows in (of `within`):
+        a `{test: a|b}` shows `a` where its test holds and `b` elsewhere; every option of a variation."""
+        if not within or not self.anywhere(template):
             return
         for part in template.parts:
             if isinstance(part, str):
-                yield from self.in_literal(part)
+                yield from ((name, within) for name in self.in_literal(part))
             elif isinstance(part, Cond):
-                yield from self.shown(part.yes if holds(part.test, env) else part.no, env)
+                holds = gauge(part.test)
+                yield from self.shown(part.yes, gauge, within & holds)
+                yield from self.shown(part.no, gauge, within & ~holds)
             elif isinstance(part, Vary):
                 for option in part.options:
-                    yield from self.shown(option, env)
+                    yield from self.shown(option, gauge, within)
 
-    def shown_in(self, text: Text, env: Env) -> Iterator[Mention]:
+    def shown_in(self, text: Text, gauge: Gauge, within: int = ALL) -> Iterator[tuple[Name, Source, int]]:
         for paragraph in text:
-            if self.anywhere(paragraph.template) and holds(paragraph.when, env):
-                for name in self.shown(paragraph.template, env):
-                    yield name, paragraph.source
+            if self.anywhere(paragraph.template):
+                for name, where in self.shown(paragraph.template, gauge, within & gauge(paragraph.when)):
+                    yield name, paragraph.source, where
 
     def tests(self, template: Template) -> Iterator[Expr]:
         """The conditions that decide which of the template's mentions show."""
@@ -112,6 +123,20 @@ class Finder:
     def in_ending(self, ending: Ending) -> bool:
         return bool(self.anywhere(ending.title)) or self.in_text(ending.text)
 
+    def said_tests(self, choice: Choice) -> list[Expr]:
+        """What decides which mentions show in what the choice says and the ending it reaches, and
+        what the names mentioned there require: all read after the choice's effects."""
+        said = [*self.text_tests(choice.say)]
+        for branch in choice.branches:
+            branch_said = [*self.text_tests(branch.say)]
+            said += branch_said
+            if branch_said:
+                said += [b.when for b in choice.branches if b.when is not None]
+        for way in choice.ways:
+            if way.end is not None:
+                said += self.ending_tests(self.story.endings[way.end])
+        return said
+
     def stat_names(self) -> tuple[Name, ...]:
         """Names in the stats' names, which the player can look at in every scene."""
         found: dict[str, Name] = {}
@@ -143,20 +168,14 @@ def _scene_tests(story: Story, finder: Finder, scene: Scene) -> Iterator[Expr]:
         yield from finder.text_tests(scene.first)
         yield from finder.text_tests(scene.again)
     for choice in scene.choices:
-        shown = [*finder.template_tests(choice.label)]
+        labelled = [*finder.template_tests(choice.label)]
         if choice.because is not None:
             because = [*finder.template_tests(choice.because)]
-            shown += [*because, *([choice.requires] if because and choice.requires is not None else [])]
-        said = [*finder.text_tests(choice.say)]
-        for branch in choice.branches:
-            branch_said = [*finder.text_tests(branch.say)]
-            said += branch_said
-            if branch_said:
-                said += [b.when for b in choice.branches if b.when is not None]
-        for way in choice.ways:
-            if way.end is not None:
-                said += finder.ending_tests(story.endings[way.end])
-        if (shown or said) and choice.when is not None:
+            labelled += [*because, *([choice.requires] if because and choice.requires is not None else [])]
+        said = finder.said_tests(choice)
+        if said and choice.requires is not None:
+            labelled.append(choice.requires)
+        if (labelled or said) and choice.when is not None:
             yield choice.when
-        yield from shown
+        yield from labelled
         yield from said

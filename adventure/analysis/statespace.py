@@ -399,7 +399,6 @@ class Analysis:
     inert: frozenset[str]  # keys of the choices that are inert in their scene
     large: frozenset[str] = frozenset()  # variables kept exact: their numbers come near the 64-bit limit
     setters: dict[str, list[tuple[str, Choice]]] = attrs.field(factory=dict)  # variable -> choices setting it
-    shown: frozenset[str] = frozenset()  # variables the continuity proof reads: kept in keys, exact
     _changes: dict[str, list[Change | None]] = attrs.field(factory=dict)
 
     @classmethod
@@ -445,8 +444,7 @@ class Analysis:
             for choice in scene.choices:
                 for name in sorted({e.name for e in leaves(move_effects(story, choice)) if isinstance(e, Assign)}):
                     setters.setdefault(name, []).append((scene_id, choice))
-        read = frozenset(q[1] for found in gated.values() for q, _ in found if q[0] == "var")
-        return cls(story, component, members, after, cyclic, live, inert, _large(story, facts), setters, read)
+        return cls(story, component, members, after, cyclic, live, inert, _large(story, facts), setters)
 
     def repeats(self, scene_id: str, choice: Choice) -> bool:
         """Whether one play can take `choice` more than once."""
