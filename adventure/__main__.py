@@ -1,5 +1,3 @@
-import sys
+from adventure.cli.main import entry
 
-from adventure.cli.main import main
-
-sys.exit(main())
+entry()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
+import json
 import signal
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from adventure.core.model import Story
 from adventure.play.stopping import Stopped
 from adventure.story.loader import load_story
 
-from .support import BROKEN_SCENES, ROOT, Cli, adventure_command, checkout_env, mini_with
+from .support import BROKEN_SCENES, MINI_STORY, ROOT, Cli, adventure_command, checkout_env, mini_with, write_story
 
 
 def test_piped_commands_play_a_game_with_a_clean_transcript(cli: Cli, mini_dir: Path) -> None:
@@ -171,3 +172,30 @@ def test_piped_play_end_to_end_never_loads_prompt_toolkit(mini_dir: Path) -> Non
     assert "adventure.play.lines" in done.stderr  # the import log is there...
     assert "prompt_toolkit" not in done.stderr  # ...and the terminal library is not in it
     assert "Traceback" not in done.stderr
+
+
+def test_check_end_to_end_prints_everything_and_exits_with_its_status(tmp_path: Path, mini_dir: Path) -> None:
+    # `check` leaves without freeing the search's memory: its output and status must survive that.
+    broken = write_story(tmp_path / "broken", {"story.yaml": MINI_STORY, "hall.yaml": BROKEN_SCENES})
+    for folder, status in ((mini_dir, 0), (broken, 1)):
+        done = subprocess.run(
+            [*adventure_command(), "check", str(folder)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            cwd=ROOT,
+            env=checkout_env(),
+        )
+        assert done.returncode == status, done.stderr
+        assert "Traceback" not in done.stderr
+        last = (done.stdout if status == 0 else done.stderr).splitlines()[-1]
+        assert last.startswith("The Small Hours: ") if status == 0 else last == f"1 error in {broken}"
+    clean = subprocess.run(
+        [*adventure_command(), "check", "--json", str(mini_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=checkout_env(),
+    )
+    assert clean.returncode == 0 and json.loads(clean.stdout)["ok"] is True
