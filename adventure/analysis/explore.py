@@ -200,6 +200,8 @@ class Exploration:
     held: frozenset[str] = frozenset()  # Ids the player can hold from the start, before any choice
     clamps: dict[str, Clamp] = attrs.field(factory=dict)
     transforms: dict[tuple[str, int], Transform] = attrs.field(factory=dict)  # (choice, component reached)
+    conditions: dict[str, Expr | None] = attrs.field(factory=dict)  # choice -> its `when` and `requires`
+    reads: dict[tuple[int, int], list[int]] = attrs.field(factory=dict)  # (id of a condition, component) -> counters
     refused: dict[str, engine.Refused] = attrs.field(factory=dict)  # choice key -> why the game refused it
     too_many: set[str] = attrs.field(factory=set)  # keys of choices with more outcomes than the checker follows
     dice: bool = False  # whether some move had more than one outcome
@@ -295,9 +297,11 @@ class Exploration:
 
     def _enable(self, state: GameState, env: Env, choice: Choice) -> int:
         """The counter values for which the choice shows and can be taken, as a mask."""
-        condition = choice.when
-        if choice.requires is not None:
-            condition = choice.requires if condition is None else Binary("and", condition, choice.requires)
+        condition = self.conditions.get(choice.key, choice.when)
+        if choice.key not in self.conditions:
+            if choice.requires is not None:
+                condition = choice.requires if condition is None else Binary("and", condition, choice.requires)
+            self.conditions[choice.key] = condition
         return self.mask_of(state, env, condition)
 
     def mask_of(self, state: GameState, env: Env, condition: Expr | None) -> int:
@@ -305,15 +309,18 @@ class Exploration:
         if condition is None:
             return self.layout.full
         layout = self.layout
-        owned = layout.owned(self.analysis.component[state.scene])
-        # A counter that owns no digit here stands at its starting value, as it does in the key.
-        read = sorted(
-            {
-                i
-                for n in walk(condition)
-                if isinstance(n, Var) and (i := layout.position.get(n.name)) is not None and i in owned
-            }
-        )
+        region = self.analysis.component[state.scene]
+        read = self.reads.get((id(condition), region))
+        if read is None:
+            owned = layout.owned(region)
+            # A counter that owns no digit here stands at its starting value, as it does in the key.
+            read = self.reads[id(condition), region] = sorted(
+                {
+                    i
+                    for n in walk(condition)
+                    if isinstance(n, Var) and (i := layout.position.get(n.name)) is not None and i in owned
+                }
+            )
         if not read:
             return layout.full if engine.holds(condition, env) else 0
         mask = 0
