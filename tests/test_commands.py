@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from adventure.core import engine
 from adventure.core.commands import Match, words_of
 from adventure.core.commands import match_choice as match_offered
-from adventure.core.model import Choice, outline
+from adventure.core.model import Choice, Story, outline
 
 
 def match_choice(typed: str, choices: Sequence[Choice]) -> Match:
@@ -61,3 +62,38 @@ def test_unknown_words_match_nothing() -> None:
 
 def test_punctuation_and_curly_apostrophes_are_ignored() -> None:
     assert words_of("Don’t look back!") == ("don't", "look", "back")
+
+
+def test_a_word_that_fits_several_choices_never_picks_one_silently() -> None:
+    # The playtest typed `ask` in the first scene and was taken to the one choice whose own words
+    # say `ask`, past two labels that start with Ask.
+    options = choices(
+        "Ask who is there",
+        "Ask what he put in your arm",
+        "Ask Felix why you should let go",
+        "Let go of his wrist",
+        words={"Ask Felix why you should let go": ("why", "felix", "ask")},
+    )
+    match = match_choice("ask", options)
+    assert match.choice is None and match.candidates == tuple(options[:3])
+    assert match_choice("felix", options).choice is options[2]
+    # Fitting better is no reason either: a beginning and a word further in are both a fit.
+    match = match_choice("take", choices("Take their Ids", "Close her eyes, then take their Ids"))
+    assert match.choice is None and len(match.candidates) == 2
+
+
+def test_a_label_typed_whole_picks_it_unless_it_is_another_choices_word() -> None:
+    options = choices("Take their Ids", "Close her eyes, then take their Ids")
+    assert match_choice("take their ids", options).choice is options[0]
+    options = choices("Go", "Go north", words={"Go": ("go north",)})
+    assert match_choice("go north", options).choice is None
+
+
+def test_the_first_scene_asks_which_choice_ask_means(shipped_story: Story) -> None:
+    state = engine.begin(shipped_story).state
+    turn = engine.step(shipped_story, state, "ask")
+    assert turn.state == state
+    [asked] = [b.text for b in turn.output if b.text.startswith("Which do you mean")]
+    assert "Ask Felix why you should let go" in asked and asked.count(". Ask ") >= 2
+    # Tab offers only what picks one choice.
+    assert "ask" not in engine.completions(shipped_story, state)

@@ -102,14 +102,18 @@ def match_choice(typed_text: str, offered: Sequence[tuple[Choice, str]]) -> Matc
         index = int(stripped) - 1 if len(stripped) <= 9 else -1
         return Match(choice=choices[index]) if 0 <= index < len(choices) else Match()
     typed = words_of(stripped)
-    best = 0
-    found: list[Choice] = []
-    for choice, label in offered:
-        rank = max([_rank(typed, words_of(label))] + [_rank(typed, words_of(w)) for w in choice.words])
-        if rank > best:
-            best, found = rank, [choice]
-        elif rank == best and rank:
-            found.append(choice)
+    # A label typed whole picks its choice, unless it is also another choice's own word. Other
+    # words that fit several choices pick none of them silently, however well they fit one
+    # (`ask`, a choice's own word, where two more labels start with Ask): the player is asked.
+    whole = [choice for choice, label in offered if typed and typed == words_of(label)]
+    also = [choice for choice, _ in offered if any(typed == words_of(w) for w in choice.words)]
+    if len(whole) == 1 and all(choice is whole[0] for choice in also):
+        return Match(choice=whole[0])
+    found = [
+        choice
+        for choice, label in offered
+        if _rank(typed, words_of(label)) or any(_rank(typed, words_of(w)) for w in choice.words)
+    ]
     if len(found) == 1:
         return Match(choice=found[0])
     return Match(candidates=tuple(found))

@@ -624,10 +624,13 @@ def step(story: Story, state: GameState, command: str) -> Turn:
 def completions(story: Story, state: GameState, extra: Sequence[str] = ()) -> list[str]:
     """Every choice's number and words, then the engine's verbs and `extra`: for Tab completion."""
     words: list[str] = []
-    for n, offer in enumerate(offers(story, state), 1):
+    shown = offers(story, state)
+    offered = [(o.choice, o.label) for o in shown]
+    for n, offer in enumerate(shown, 1):
         words.append(str(n))
-        words.append(" ".join(words_of(offer.label)))
-        words.extend(" ".join(words_of(w)) for w in offer.choice.words)
+        # Only what picks this one choice: words that fit several would only ask which.
+        said = [" ".join(words_of(offer.label)), *(" ".join(words_of(w)) for w in offer.choice.words)]
+        words.extend(w for w in said if w and match_choice(w, offered).choice is offer.choice)
     words.extend(verb.name for verb in GAME_VERBS)
     voice = Voice.of(story, state, advance=False)
     words.extend(f"examine {' '.join(words_of(voice.template(story.items[i].name)))}" for i in state.inventory)
