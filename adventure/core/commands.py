@@ -105,15 +105,20 @@ def match_choice(typed_text: str, offered: Sequence[tuple[Choice, str]]) -> Matc
     # A label typed whole picks its choice, unless it is also another choice's own word. Other
     # words that fit several choices pick none of them silently, however well they fit one
     # (`ask`, a choice's own word, where two more labels start with Ask): the player is asked.
-    whole = [choice for choice, label in offered if typed and typed == words_of(label)]
-    also = [choice for choice, _ in offered if any(typed == words_of(w) for w in choice.words)]
+    whole: list[Choice] = []
+    also: list[Choice] = []  # choices whose own words are what was typed
+    found: list[Choice] = []
+    for choice, label in offered:
+        phrase = words_of(label)
+        own = [words_of(w) for w in choice.words]
+        if typed and typed == phrase:
+            whole.append(choice)
+        if typed in own:
+            also.append(choice)
+        if _rank(typed, phrase) or any(_rank(typed, w) for w in own):
+            found.append(choice)
     if len(whole) == 1 and all(choice is whole[0] for choice in also):
         return Match(choice=whole[0])
-    found = [
-        choice
-        for choice, label in offered
-        if _rank(typed, words_of(label)) or any(_rank(typed, words_of(w)) for w in choice.words)
-    ]
     if len(found) == 1:
         return Match(choice=found[0])
     return Match(candidates=tuple(found))
