@@ -16,17 +16,15 @@ them, so the first violation of a name is a shortest one.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 
 import attrs
 
 from adventure.analysis.explore import Exploration, Node
 from adventure.analysis.mentions import ALL, Finder, gauge_of
-from adventure.analysis.statespace import walk
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
-from adventure.core.expr import Expr, Var
+from adventure.core.expr import Expr
 from adventure.core.model import Choice, Name, Scene, Source, Story
 from adventure.core.state import GameState
 
@@ -83,11 +81,11 @@ def _wrong(story: Story, finder: Finder, graph: Exploration, k: int) -> Iterator
     def gauge(expr: Expr | None) -> int:
         return graph.mask_of(state, env, expr)
 
-    def wrong(shown: Iterator[tuple[Name, Source, int]], choice: Choice | None = None) -> Iterator[Wrong]:
+    def wrong(shown: Iterator[tuple[Name, Source, int]]) -> Iterator[Wrong]:
         for name, source, where in shown:
             bad = where & ~gauge(name.when)
             if bad:
-                yield name, source, choice, bad
+                yield name, source, None, bad
 
     yield from wrong((name, story.source, ALL) for name in finder.stat_names())
     if state.scene not in story.scenes or state.ended:
@@ -115,23 +113,11 @@ def _said(story: Story, finder: Finder, graph: Exploration, k: int, choice: Choi
     """What the choice says and the ending it reaches, read in the state after its effects, as the
     game reads them: the engine plays the choice once for each combination of the values of the
     counters those texts read (the rest of the state is the key's)."""
-    state, layout = graph.keys[k], graph.layout
-    owned = layout.owned(graph.analysis.component[state.scene])
-    read = sorted(
-        {
-            i
-            for test in finder.said_tests(choice)
-            for node in walk(test)
-            if isinstance(node, Var) and (i := layout.position.get(node.name)) is not None and i in owned
-        }
-    )
-    for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
-        where = takeable
-        for i, j in zip(read, values, strict=True):
-            where &= layout.plane(i, j)
+    state = graph.keys[k]
+    for part, named in graph.combinations(state, tuple(finder.said_tests(choice))):
+        where = takeable & part
         if not where:
             continue
-        named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=True)}
         played = attrs.evolve(state, variables=state.variables.updated(named)) if named else state
         for moved in _moves(story, played, choice):
             gauge = gauge_of(engine.make_env(story, moved.state))

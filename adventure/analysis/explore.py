@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 from collections import ChainMap
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 
 import attrs
 
@@ -201,7 +201,9 @@ class Exploration:
     clamps: dict[str, Clamp] = attrs.field(factory=dict)
     transforms: dict[tuple[str, int], Transform] = attrs.field(factory=dict)  # (choice, component reached)
     conditions: dict[str, Expr | None] = attrs.field(factory=dict)  # choice -> its `when` and `requires`
-    reads: dict[tuple[int, int], list[int]] = attrs.field(factory=dict)  # (id of a condition, component) -> counters
+    reads: dict[tuple[tuple[int, ...], int], list[int]] = attrs.field(
+        factory=dict
+    )  # (ids of exprs, component) -> counters
     refused: dict[str, engine.Refused] = attrs.field(factory=dict)  # choice key -> why the game refused it
     too_many: set[str] = attrs.field(factory=set)  # keys of choices with more outcomes than the checker follows
     dice: bool = False  # whether some move had more than one outcome
@@ -308,31 +310,41 @@ class Exploration:
         """The counter values of the key `state` for which `condition` holds, as a mask."""
         if condition is None:
             return self.layout.full
+        mask = 0
+        for part, named in self.combinations(state, (condition,)):
+            trial = Env(ChainMap(named, env.variables), env.has, env.visits, env.builtins) if named else env  # type: ignore[arg-type]
+            if engine.holds(condition, trial):
+                mask |= part
+        return mask
+
+    def combinations(self, state: GameState, exprs: tuple[Expr, ...]) -> Iterator[tuple[int, dict[str, int | bool]]]:
+        """Each combination of the values of the counters `exprs` read, among those that own a digit
+        in the key `state`'s scene, as the mask of its states and the values; one, with no values,
+        if they read none. A counter without a digit stands at its starting value, as in the key."""
         layout = self.layout
         region = self.analysis.component[state.scene]
-        read = self.reads.get((id(condition), region))
+        read = self.reads.get((tuple(map(id, exprs)), region))
         if read is None:
             owned = layout.owned(region)
-            # A counter that owns no digit here stands at its starting value, as it does in the key.
-            read = self.reads[id(condition), region] = sorted(
+            read = self.reads[tuple(map(id, exprs)), region] = sorted(
                 {
                     i
-                    for n in walk(condition)
+                    for expr in exprs
+                    for n in walk(expr)
                     if isinstance(n, Var) and (i := layout.position.get(n.name)) is not None and i in owned
                 }
             )
         if not read:
-            return layout.full if engine.holds(condition, env) else 0
-        mask = 0
+            yield layout.full, {}
+            return
         for values in itertools.product(*(range(layout.counters[i].size) for i in read)):
-            named = {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=False)}
-            trial = Env(ChainMap(named, env.variables), env.has, env.visits, env.builtins)  # type: ignore[arg-type]
-            if engine.holds(condition, trial):
-                part = layout.full
-                for i, j in zip(read, values, strict=False):
-                    part &= layout.plane(i, j)
-                mask |= part
-        return mask
+            part = layout.full
+            for i, j in zip(read, values, strict=True):
+                part &= layout.plane(i, j)
+            yield (
+                part,
+                {layout.counters[i].name: layout.counters[i].value(j) for i, j in zip(read, values, strict=True)},
+            )
 
     def _transform(self, choice: Choice, source: str, reached: GameState) -> Transform:
         layout = self.layout
