@@ -184,7 +184,9 @@ def test_a_name_no_text_mentions_is_a_warning(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
-        ("  Nils: knows_nil", "story.yaml:7:9: error: in the condition of name 'Nils'"),
+        ("  Nils: knows_nil", "story.yaml:7:9: error: in 'when' of name 'Nils' 'knows_nil': unknown variable"),
+        ('  "Ni\\x1bls": knows_nils', "story.yaml:7:3: error: name 'Ni\\x1bls' should be words on one line"),
+        ("  Nils: [knows_nils]", "story.yaml:7:9: error: the condition 'when' of name 'Nils' should be text"),
         ('  " Nils": knows_nils', "story.yaml:7:3: error: name ' Nils' should be words on one line"),
         ("  Nils: {when: knows_nils, ignore_case: maybe}", "story.yaml:7:"),
         ("  Nils: {ignore_case: true}", "story.yaml:7:9:"),
@@ -291,8 +293,8 @@ def plain_violations(story: Story, depth: int) -> dict[str, int] | None:
     def read(texts: list[str], env: Env, at: int) -> None:
         for text in texts:
             for name, (regex, when) in patterns.items():
-                if regex.search(text) and not engine.holds(when, env) and name not in found:
-                    found[name] = at
+                if regex.search(text) and not engine.holds(when, env):
+                    found[name] = min(found.get(name, at), at)  # what a choice says comes a level early
 
     level = [engine.begin(story).state]
     seen = set(level)

@@ -322,9 +322,12 @@ def _names(reader: Reader, node: yaml.Node, names: Names) -> tuple[Name, ...]:
     """`names:`, each a condition, or a mapping with `when` and `ignore_case`."""
     found: list[Name] = []
     for text, (key_node, value) in (reader.mapping(node, "'names'", any_keys=True) or {}).items():
-        what = f"the condition of name {text!r}"
-        if text != text.strip() or not any(ch.isalnum() for ch in text) or "\n" in text:
-            reader.problem(key_node, f"name {text!r} should be words on one line, with no space around them")
+        if text != text.strip() or not any(ch.isalnum() for ch in text) or not text.isprintable():
+            reader.problem(
+                key_node,
+                f"name {text!r} should be words on one line, with letters in it, no space around them "
+                "and no control characters",
+            )
             continue
         ignore_case: bool | None = False
         if isinstance(value, yaml.MappingNode):
@@ -334,7 +337,7 @@ def _names(reader: Reader, node: yaml.Node, names: Names) -> tuple[Name, ...]:
             if "ignore_case" in fields:
                 ignore_case = reader.flag(fields["ignore_case"][1], f"the 'ignore_case' of name {text!r}")
             value = fields["when"][1]
-        when = _condition(reader, value, names, what)
+        when = _condition(reader, value, names, f"'when' of name {text!r}")
         if when is not None and ignore_case is not None:
             found.append(Name(text, when, ignore_case, reader.source(key_node)))
     return tuple(found)
