@@ -9,6 +9,11 @@ there are: a condition becomes the mask of the values it accepts, an effect on c
 
 The graph explored is still the graph of states (key and values), level by level, so shortest
 paths, softlocks and counts are those of a plain breadth-first search over states.
+
+Counters that never matter in the same part of the story share the same bits (see `_share`), so
+a story made of chapters that share no variable costs the sum of its chapters, not their product.
+Keys are found by a packed tuple of what each scene keeps (Normaliser.pack), whatever the number
+of variables the story declares.
 """
 
 from __future__ import annotations
