@@ -111,7 +111,8 @@ def test_an_autosave_from_before_each_story_had_its_own_still_continues(
     (saves_in_tmp / ".autosave.mini.json").rename(saves_in_tmp / ".autosave.json")
     ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0, stdin="coins\n")
     assert ran.out.startswith("Loaded the autosave.") and "You have 4 gold now." in ran.out
-    assert sorted(p.name for p in saves_in_tmp.iterdir()) == [".autosave.mini.json"]  # handed over, once
+    handed_over = [".autosave.mini.json", ".autosave.mini.moves"]  # once, the old file's moves with it
+    assert sorted(p.name for p in saves_in_tmp.iterdir()) == handed_over
 
 
 def test_an_old_shared_autosave_of_another_story_is_left_alone(

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.core import output as out
-from adventure.core.engine import begin, completions, visible_choices
+from adventure.core.engine import begin, completions, step, visible_choices
 from adventure.core.model import Story
 from adventure.core.output import plain
 from adventure.story.loader import load_story
@@ -236,3 +236,16 @@ def test_random_play_of_the_shipped_story_stays_inside_it(shipped_story: Story, 
         state = step(story, state, str((pick - 1) % len(choices) + 1)).state
         assert state.scene in story.scenes
         assert all(item in story.items for item in state.inventory)
+
+
+def test_only_visits_the_story_can_read_are_counted(mini: Story, tmp_path: Path) -> None:
+    """The yard's visits matter to nothing in the story, so the state does not carry them; once a
+    condition reads them, they are counted."""
+    state = step(mini, step(mini, begin(mini).state, "take").state, "open").state
+    assert state.scene == "yard" and "yard" not in state.visits and state.visit_count("hall") == 1
+    scenes = MINI_SCENES.replace(
+        "    text: Cold air and stars.", "    text: Cold air and stars.\n    again: Still cold."
+    )
+    reading = load_story(mini_with(tmp_path, scenes, name="reading"))
+    state = step(reading, step(reading, begin(reading).state, "take").state, "open").state
+    assert state.visit_count("yard") == 1

@@ -51,12 +51,19 @@ def test_an_edited_story_that_still_fits_loads_with_a_note(tmp_path: Path) -> No
 
 def test_a_renamed_scene_with_its_old_id_listed_keeps_the_save(tmp_path: Path) -> None:
     store = saved_in_yard(tmp_path)
-    scenes = MINI_SCENES.replace("  yard:\n", "  courtyard:\n    aliases: [yard]\n").replace(
-        "goto: yard", "goto: courtyard"
+    scenes = (
+        MINI_SCENES.replace("  yard:\n", "  courtyard:\n    aliases: [yard]\n")
+        .replace("goto: yard", "goto: courtyard")
+        .replace("  hall:\n", "  great_hall:\n    aliases: [hall]\n")
+        .replace("goto: hall", "goto: great_hall")
     )
-    restored = restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
+    restored = restore(
+        new_version(tmp_path, scenes, MINI_STORY.replace("start: hall", "start: great_hall")),
+        store.read("mine"),
+        "'mine'",
+    )
     assert restored.state.scene == "courtyard"
-    assert restored.state.visit_count("courtyard") == 1
+    assert restored.state.visit_count("great_hall") == 1  # the hall's visits, counted for its `again`
 
 
 def test_a_renamed_scene_without_aliases_is_rebuilt_by_replay(tmp_path: Path) -> None:
@@ -135,3 +142,24 @@ def test_the_note_names_the_story_versions(tmp_path: Path) -> None:
     )
     restored = restore(story, store.read("mine"), "'mine'")
     assert restored.note == "The story has been updated from version 1 to 2 since this save; your game carries on."
+
+
+def test_a_story_that_now_reads_a_scene_s_visits_rebuilds_them_by_replay(tmp_path: Path) -> None:
+    """The save did not count the yard (nothing read its visits); the new version says something
+    on a second visit, so the game is replayed to know the player has been there."""
+    store = saved_in_yard(tmp_path)
+    assert "yard" not in store.read("mine").state.visits
+    scenes = MINI_SCENES.replace(
+        "    text: Cold air and stars.", "    text: Cold air and stars.\n    again: Still cold."
+    )
+    restored = restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
+    assert restored.state.visit_count("yard") == 1 and "replaying your 3 moves" in restored.note
+
+
+def test_a_save_that_no_longer_fits_and_lost_its_moves_says_so(tmp_path: Path) -> None:
+    store = saved_in_yard(tmp_path)
+    store.moves_path("mine").unlink()
+    scenes = MINI_SCENES.replace("  yard:\n", "  courtyard:\n").replace("goto: yard", "goto: courtyard")
+    with pytest.raises(SaveError) as caught:
+        restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
+    assert "scene 'yard' no longer exists" in str(caught.value) and "moves" in str(caught.value)

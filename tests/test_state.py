@@ -35,7 +35,7 @@ def test_to_dict_is_plain_json_data(mini: Story, step: Step) -> None:
         "scene": "yard",
         "variables": {"gold": 0, "door_open": True},
         "inventory": ["key", "id_one"],
-        "visits": {"hall": 1, "yard": 1},
+        "visits": {"hall": 1},  # the yard's visits are not counted: nothing in the story reads them
         "used": ["hall/1"],
         "turn": 2,
         "ending": None,
@@ -59,3 +59,23 @@ def test_a_state_without_taken_reads_as_nothing_taken_in_this_visit() -> None:
 def test_frozen_maps_compare_with_plain_dicts() -> None:
     assert FrozenMap({"a": 1}) == {"a": 1}
     assert GameState("x", {"a": 1}).variables == FrozenMap({"a": 1})
+
+
+def test_a_large_map_is_the_same_whatever_order_it_was_built_in() -> None:
+    pairs = [(f"scene_{n}", n % 7) for n in range(3000)]
+    built = FrozenMap()
+    for key, value in pairs:
+        built = built.updated({key: value})
+    at_once = FrozenMap(dict(reversed(pairs)))
+    assert built == at_once and hash(built) == hash(at_once) and len(built) == 3000
+    assert dict(built.items()) == dict(pairs) and built["scene_10"] == 3 and "scene_x" not in built
+    assert built == dict(pairs) and built.get("scene_x", -1) == -1
+
+
+def test_updating_a_large_map_copies_only_the_path_to_the_key() -> None:
+    """A visit counted after thousands of scenes copies a few small nodes, not every count."""
+    before = FrozenMap({f"scene_{n}": 1 for n in range(5000)})
+    after = before.updated({"scene_42": 2})
+    assert before["scene_42"] == 1 and after["scene_42"] == 2  # the old map is untouched
+    shared = sum(1 for old, new in zip(before._root, after._root, strict=True) if old is new)
+    assert shared == 31  # of the top node's 32 branches, only the one holding the key was copied

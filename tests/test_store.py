@@ -10,14 +10,17 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.core.model import Story
+from adventure.core.state import FrozenMap
 from adventure.saves.savefile import (
     AUTOSAVE,
     FORMAT,
+    MoveLog,
     SaveError,
     format_entries,
     make_save,
@@ -39,7 +42,8 @@ def test_the_file_is_readable_json_with_version_story_and_summary(mini: Story, t
     path = store.write("first", a_save(mini, "take", "open"))
     data = json.loads(path.read_text())
     assert data["format"] == FORMAT
-    assert data["story"] == {"id": "mini", "version": 1, "fingerprint": mini.fingerprint}
+    story = {"id": "mini", "version": 1, "fingerprint": mini.fingerprint, "counted": mini.counted_key}
+    assert data["story"] == story
     assert data["summary"] == {
         "title": "The Yard",
         "ids": 1,
@@ -49,6 +53,36 @@ def test_the_file_is_readable_json_with_version_story_and_summary(mini: Story, t
         "collection": "Ids",
     }
     assert path.read_text().count("\n") > 10  # indented for people
+    # The moves are beside it, one a line, and the save names them by count and checksum.
+    moves = store.moves_path("first").read_text(encoding="utf-8").splitlines()
+    assert moves == ['"Take the key"', '"Open the door"'] and data["moves"]["count"] == 2 and "log" not in data
+
+
+def test_each_move_is_appended_to_the_moves_file_and_an_undo_writes_it_anew(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    state, log = played(mini, "take", "coins")
+    moves = MoveLog(log)
+    store.write("game", make_save(mini, state, moves, NOW))
+    first = store.moves_path("game").stat().st_ino
+    moves.append("Open the door")
+    store.write("game", make_save(mini, state, moves, NOW))
+    assert store.moves_path("game").stat().st_ino == first  # appended to, not replaced
+    del moves[1:]
+    store.write("game", make_save(mini, state, moves, NOW))
+    assert store.moves_path("game").read_text(encoding="utf-8") == '"Take the key"\n'
+    assert SaveStore(tmp_path).read("game").log == ("Take the key",)
+
+
+def test_a_save_whose_moves_file_is_lost_or_not_its_own_still_loads_without_its_log(
+    mini: Story, tmp_path: Path
+) -> None:
+    store = SaveStore(tmp_path)
+    store.write("game", a_save(mini, "take", "coins"))
+    store.moves_path("game").write_text('"Take the key"\n"Open the door"\n', encoding="utf-8")
+    read = SaveStore(tmp_path).read("game")
+    assert read.log is None and read.state.turn == 2  # another game's moves are never trusted
+    store.moves_path("game").unlink()
+    assert SaveStore(tmp_path).read("game").log is None
 
 
 def test_the_autosave_never_overwrites_a_named_save(mini: Story, tmp_path: Path) -> None:
@@ -129,7 +163,14 @@ BAD_FILES = {
         lambda d: json.dumps({**d, "state": {**d["state"], "turn": True}}),
         "'state.turn' should be a whole number, not true or false",
     ),
-    "missing field": (lambda d: json.dumps({k: v for k, v in d.items() if k != "log"}), "'log' is missing"),
+    "missing field": (
+        lambda d: json.dumps({k: v for k, v in d.items() if k != "summary"}),
+        "'summary.ids_total' is missing",
+    ),
+    "neither moves nor log": (
+        lambda d: json.dumps({k: v for k, v in d.items() if k != "log"}),
+        "'moves.count' is missing",
+    ),
     "bad variable": (
         lambda d: json.dumps({**d, "state": {**d["state"], "variables": {"gold": [1]}}}),
         "'state.variables.gold' should be a whole number or true/false",
@@ -304,7 +345,7 @@ def test_two_games_saving_one_name_at_once_never_fail_or_corrupt(mini_dir: Path,
     failures = [int(writer.communicate(timeout=60)[0]) for writer in writers]
     assert failures == [0, 0]
     assert SaveStore(folder).read("same").log == ("Pick up gold",) * 200
-    assert sorted(p.name for p in folder.iterdir()) == ["same.json"]  # no temporary file left
+    assert sorted(p.name for p in folder.iterdir()) == ["same.json", "same.moves"]  # no temporary file left
 
 
 def test_a_temporary_file_of_a_killed_write_goes_at_the_first_save_of_a_game(mini: Story, tmp_path: Path) -> None:
@@ -323,7 +364,8 @@ def test_a_large_save_is_listed_from_its_start_without_reading_it_whole(
 ) -> None:
     store = SaveStore(tmp_path)
     long_game = a_save(mini, "take")
-    store.write("long", make_save(mini, long_game.state, ["Pick up gold"] * 200_000, NOW))
+    shown = FrozenMap({f"hall.text#{n}": 1 for n in range(200_000)})  # a state far larger than any real one
+    store.write("long", make_save(mini, attrs.evolve(long_game.state, shown=shown), ["Take the key"], NOW))
     assert store.path("long").stat().st_size > 2 * 2**20
 
     def never(name: str) -> None:

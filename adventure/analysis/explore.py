@@ -25,10 +25,10 @@ from collections.abc import Callable, Hashable, Iterator
 import attrs
 
 from adventure.analysis.masks import Clamp, Counter, Layout, Transform
-from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, move_effects, move_tests, walk
+from adventure.analysis.statespace import Analysis, Normaliser, OutOfTime, fold, move_effects, move_tests
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
-from adventure.core.expr import Assign, Binary, Env, Expr, Var, fits, guarded, leaves
+from adventure.core.expr import Assign, Binary, Env, Expr, Var, fits, guarded, leaves, walk
 from adventure.core.model import Choice, Story
 from adventure.core.state import FrozenMap, GameState, new_game
 

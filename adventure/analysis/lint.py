@@ -11,7 +11,7 @@ from collections import ChainMap
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 
 from adventure.analysis.mentions import Finder
-from adventure.analysis.statespace import constant, reachable, walk
+from adventure.analysis.statespace import constant, reachable
 from adventure.core.errors import Problem
 from adventure.core.expr import (
     INT_MAX,
@@ -28,9 +28,9 @@ from adventure.core.expr import (
     Var,
     leaves,
     show,
-    tests,
+    walk,
 )
-from adventure.core.model import Choice, Source, Story, Template, Text, outline, template_exprs
+from adventure.core.model import Choice, Source, Story, Template, Text, outline, story_exprs
 
 # The values a condition may take, as the linter sees them: a set of truth values, or an interval
 # of whole numbers (None: unbounded on that side).
@@ -87,49 +87,6 @@ def _unmentioned(story: Story) -> Iterator[Problem]:
                 "warning",
                 "unmentioned-name",
             )
-
-
-def _text_exprs(text: Text) -> Iterator[Expr]:
-    for paragraph in text:
-        if paragraph.when is not None:
-            yield paragraph.when
-        yield from template_exprs(paragraph.template)
-
-
-def _effect_exprs(effects: tuple[Effect, ...]) -> Iterator[Expr]:
-    yield from tests(effects)
-    yield from (e.value for e in leaves(effects) if isinstance(e, Assign))
-
-
-def story_exprs(story: Story) -> Iterator[Expr]:
-    """Every expression that is read: conditions, effect values, and the `{...}` in any text."""
-    for scene in story.scenes.values():
-        yield from template_exprs(scene.title)
-        for text in (scene.text, scene.first, scene.again):
-            yield from _text_exprs(text)
-        yield from _effect_exprs(scene.on_enter)
-        yield from _effect_exprs(scene.on_first_enter)
-        for choice in scene.choices:
-            yield from (e for e in (choice.when, choice.requires) if e is not None)
-            yield from template_exprs(choice.label)
-            if choice.because is not None:
-                yield from template_exprs(choice.because)
-            yield from _text_exprs(choice.say)
-            yield from _effect_exprs(choice.effects)
-            for branch in choice.branches:
-                if branch.when is not None:
-                    yield branch.when
-                yield from _text_exprs(branch.say)
-                yield from _effect_exprs(branch.effects)
-    yield from _effect_exprs(story.every_turn)
-    for item in story.items.values():
-        yield from template_exprs(item.name)
-        yield from _text_exprs(item.description)
-    for ending in story.endings.values():
-        yield from template_exprs(ending.title)
-        yield from _text_exprs(ending.text)
-    yield from (Var(stat.variable) for stat in story.stats)
-    yield from (name.when for name in story.names)
 
 
 def all_effects(story: Story) -> Iterator[Assign | Take | Drop]:

@@ -57,6 +57,7 @@ from adventure.core.expr import (
     guarded,
     leaves,
     tests,
+    walk,
 )
 from adventure.core.model import Choice, Story
 from adventure.core.state import FrozenMap, GameState
@@ -65,19 +66,6 @@ from adventure.core.state import FrozenMap, GameState
 Quantity = tuple[str, ...]
 TURN: Quantity = ("turn",)
 IDS: Quantity = ("ids",)
-
-
-def walk(expr: Expr) -> Iterator[Expr]:
-    """Every node of an expression tree, the root first."""
-    yield expr
-    if isinstance(expr, Binary):
-        yield from walk(expr.left)
-        yield from walk(expr.right)
-    elif isinstance(expr, Unary):
-        yield from walk(expr.operand)
-    elif isinstance(expr, Call):
-        for arg in expr.args:
-            yield from walk(arg)
 
 
 def constant(expr: Expr) -> int | None:

@@ -121,6 +121,7 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
     state, said = turn.state, plain(turn.output)
     transcript = [said]
     taken: set[str] = set()
+    entered = {state.scene}  # a move enters one scene at most, so this sees every scene entered
     failure = None
     for number, step in enumerate(walkthrough.steps, 1):
         if step.command is not None:
@@ -132,6 +133,8 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
                 break
             turn = engine.step(story, state, step.command)
             state, said = turn.state, plain(turn.output)
+            if not state.ended:
+                entered.add(state.scene)
             transcript.append(f"> {step.command}\n{said}" if said else f"> {step.command}")
             if turn.choice is not None:
                 taken.add(turn.choice.key)
@@ -143,8 +146,7 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
         if problem is not None:
             failure = Failure(step, number, *problem)
             break
-    scenes = frozenset(state.visits) | ({state.scene} if not state.ended else frozenset())
-    return Walked(walkthrough, failure, tuple(transcript), frozenset(scenes), frozenset(taken), state)
+    return Walked(walkthrough, failure, tuple(transcript), frozenset(entered), frozenset(taken), state)
 
 
 def _refusal(output: out.Output) -> str:

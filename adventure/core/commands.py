@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -59,7 +60,10 @@ _WORD = re.compile(r"[a-z0-9']+")
 
 
 @lru_cache(maxsize=8192)  # labels and choice words are the same few strings, matched on every command
+@functools.lru_cache(maxsize=8192)
 def words_of(text: str) -> tuple[str, ...]:
+    """The words of a label or a command, lower case. Kept for the labels seen lately, so a move
+    does not tokenise every label it offers again."""
     return tuple(_WORD.findall(text.lower().replace("’", "'")))
 
 

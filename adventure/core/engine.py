@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 
 import attrs
 
@@ -73,17 +73,30 @@ class OutOfRange(Refused):
 
 
 def make_env(story: Story, state: GameState, dice: Dice | None = None) -> Env:
-    inventory = state.inventory
-    return Env(
-        variables=state.variables,
-        has=inventory.__contains__,
-        visits=state.visit_count,
-        builtins={
-            "ids": story.ids_held(inventory),
-            "turn": state.turn,
-        },
-        dice=dice,
-    )
+    return Env(state.variables, state.inventory.__contains__, state.visit_count, _Builtins(story, state), dice)
+
+
+class _Builtins(Mapping[str, int]):
+    """`ids` and `turn` of a state or a move in the making, worked out only when read."""
+
+    __slots__ = ("_of", "_story")
+
+    def __init__(self, story: Story, of: GameState | _Move) -> None:
+        self._story = story
+        self._of = of
+
+    def __getitem__(self, name: str) -> int:
+        if name == "ids":
+            return self._story.ids_held(self._of.inventory)
+        if name == "turn":
+            return self._of.turn
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(("ids", "turn"))
+
+    def __len__(self) -> int:
+        return 2
 
 
 def holds(condition: Expr | None, env: Env) -> bool:
@@ -329,17 +342,127 @@ def _bar(value: Value, top: int) -> str:
 # ---------------------------------------------------------------- moving
 
 
+class _Move:
+    """A move in the making. Effects write here and read what the effects before them wrote, so a
+    move builds one GameState at the end instead of one per effect, and copies nothing it does
+    not change."""
+
+    __slots__ = ("base", "changes", "dice", "env", "inventory", "stack", "story", "turn", "values", "visits")
+
+    def __init__(self, story: Story, state: GameState, dice: Dice | None) -> None:
+        self.story = story
+        self.base = state
+        self.changes: dict[str, Value] = {}
+        self.values = _Overlay(self.changes, state.variables)
+        self.inventory = state.inventory
+        self.visits = state.visits
+        self.stack = state.stack
+        self.turn = state.turn
+        self.dice = dice
+        self.env = Env(self.values, self._has, self._visits, _Builtins(story, self), dice)
+
+    def _has(self, item: str) -> bool:
+        return item in self.inventory
+
+    def _visits(self, scene_id: str) -> int:
+        count: int = self.visits.get(scene_id, 0)
+        return count
+
+    def run(self, effects: Sequence[Effect]) -> None:
+        """Run `effects` in order; raise Refused, changing nothing the caller keeps, on a bad value."""
+        for effect in effects:
+            if isinstance(effect, If):
+                try:
+                    test = bool(evaluate(effect.condition, self.env))
+                except Undefined as why:
+                    raise Refused(f"That needs {why}; nothing happened.") from None
+                self.run(effect.then if test else effect.otherwise)
+            elif isinstance(effect, Take):
+                if effect.item not in self.inventory:
+                    self.inventory = (*self.inventory, effect.item)
+            elif isinstance(effect, Drop):
+                if effect.item in self.inventory:
+                    self.inventory = tuple(i for i in self.inventory if i != effect.item)
+            else:
+                try:
+                    value = evaluate(effect.value, self.env)
+                except Undefined as why:
+                    raise Refused(f"Setting {effect.name} needs {why}; nothing happened.") from None
+                if effect.op != "=":
+                    old = self.values[effect.name]
+                    value = int(old) + int(value) if effect.op == "+=" else int(old) - int(value)
+                if not isinstance(value, bool) and not fits(value):
+                    raise OutOfRange(effect.name, value > 0)
+                self.changes[effect.name] = value
+
+    def test(self, condition: Expr | None) -> bool:
+        try:
+            return condition is None or bool(evaluate(condition, self.env))
+        except Undefined as why:
+            raise Refused(f"That needs {why}; nothing happened.") from None
+
+    def enter(self, scene_id: str) -> None:
+        """Come into a scene: count the visit, then run its first-visit and every-visit effects."""
+        scene = self.story.scenes[scene_id]
+        first = self._visits(scene_id) == 0
+        if self.story.counts(scene_id):
+            self.visits = self.visits.updated({scene_id: self._visits(scene_id) + 1})
+        if first and scene.on_first_enter:
+            self.run(scene.on_first_enter)
+        if scene.on_enter:
+            self.run(scene.on_enter)
+
+    def state(self, **fields: object) -> GameState:
+        """The game state the move has made, with `fields` (scene, ending, ...) as given."""
+        base = self.base
+        variables = base.variables.updated(self.changes) if self.changes else base.variables
+        made = {
+            "scene": base.scene,
+            "variables": variables,
+            "inventory": self.inventory,
+            "visits": self.visits,
+            "used": base.used,
+            "turn": self.turn,
+            "ending": base.ending,
+            "seed": base.seed,
+            "draws": self.dice.draws if isinstance(self.dice, SeededDice) else base.draws,
+            "stack": self.stack,
+            "shown": base.shown,
+            "taken": base.taken,
+        }
+        made.update(fields)
+        return GameState(**made)  # type: ignore[arg-type]
+
+
+class _Overlay(Mapping[str, Value]):
+    """The variables as a move has left them so far: its changes over the state it began from."""
+
+    __slots__ = ("base", "changes")
+
+    def __init__(self, changes: dict[str, Value], base: Mapping[str, Value]) -> None:
+        self.changes = changes
+        self.base = base
+
+    def get(self, name: str, default: Value | None = None) -> Value | None:  # type: ignore[override]
+        changes = self.changes
+        return changes[name] if name in changes else self.base.get(name, default)
+
+    def __getitem__(self, name: str) -> Value:
+        changes = self.changes
+        return changes[name] if name in changes else self.base[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**dict.fromkeys(self.base), **self.changes})
+
+    def __len__(self) -> int:
+        return len(self.base) + sum(1 for name in self.changes if name not in self.base)
+
+
 def enter(story: Story, state: GameState, scene_id: str, dice: Dice | None = None) -> GameState:
     """Come into a scene: count the visit, then run its first-visit and every-visit effects."""
-    first = state.visit_count(scene_id) == 0
-    visits = state.visits.updated({scene_id: state.visit_count(scene_id) + 1})
-    state = attrs.evolve(state, scene=scene_id, visits=visits, taken=())
-    scene = story.scenes[scene_id]
-    if first and scene.on_first_enter:
-        state = run_effects(story, state, scene.on_first_enter, dice)
-    if scene.on_enter:
-        state = run_effects(story, state, scene.on_enter, dice)
-    return state
+    move = _Move(story, state, dice)
+    move.enter(scene_id)
+    return move.state(scene=scene_id, taken=())
 
 
 def begin(story: Story, state: GameState | None = None, seed: int = 0) -> Turn:
@@ -350,8 +473,8 @@ def begin(story: Story, state: GameState | None = None, seed: int = 0) -> Turn:
         try:
             state = enter(story, fresh, story.start, dice)
         except Refused:
-            state = attrs.evolve(fresh, visits=FrozenMap({story.start: 1}))  # the checker warns of it
-        state = attrs.evolve(state, draws=dice.draws)
+            visits = FrozenMap({story.start: 1}) if story.counts(story.start) else FrozenMap()
+            state = attrs.evolve(fresh, visits=visits)  # the checker warns of it
         output, state = _arrive(story, state)
         return Turn(state, output)
     return Turn(state, describe(story, state))
@@ -363,31 +486,9 @@ def run_effects(story: Story, state: GameState, effects: Sequence[Effect], dice:
     Raises Refused, changing nothing, if a number would leave the story's range or a value
     divides by zero.
     """
-    for effect in effects:
-        if isinstance(effect, If):
-            try:
-                test = bool(evaluate(effect.condition, make_env(story, state, dice)))
-            except Undefined as why:
-                raise Refused(f"That needs {why}; nothing happened.") from None
-            state = run_effects(story, state, effect.then if test else effect.otherwise, dice)
-        elif isinstance(effect, Take):
-            if effect.item not in state.inventory:
-                state = attrs.evolve(state, inventory=(*state.inventory, effect.item))
-        elif isinstance(effect, Drop):
-            if effect.item in state.inventory:
-                state = attrs.evolve(state, inventory=tuple(i for i in state.inventory if i != effect.item))
-        else:
-            try:
-                value = evaluate(effect.value, make_env(story, state, dice))
-            except Undefined as why:
-                raise Refused(f"Setting {effect.name} needs {why}; nothing happened.") from None
-            if effect.op != "=":
-                old = state.variables[effect.name]
-                value = int(old) + int(value) if effect.op == "+=" else int(old) - int(value)
-            if not isinstance(value, bool) and not fits(value):
-                raise OutOfRange(effect.name, value > 0)
-            state = attrs.evolve(state, variables=state.variables.updated({effect.name: value}))
-    return state
+    move = _Move(story, state, dice)
+    move.run(effects)
+    return move.state()
 
 
 def apply_effects(story: Story, state: GameState, choice: Choice, dice: Dice | None = None) -> GameState:
@@ -404,47 +505,62 @@ class Moved:
     branch: Branch | None
 
 
-def _spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
+def _spend(move: _Move, choice: Choice) -> tuple[Way, Branch | None]:
     """What a choice does before it moves the player: effects, its branch, every-turn effects, a turn."""
-    state = run_effects(story, state, choice.effects, dice)
+    move.run(choice.effects)
     branch = None
     way = choice.way
     for case in choice.branches:
-        try:
-            test = case.when is None or bool(evaluate(case.when, make_env(story, state, dice)))
-        except Undefined as why:
-            raise Refused(f"That needs {why}; nothing happened.") from None
-        if test:
+        if move.test(case.when):
             branch, way = case, case.way
-            state = run_effects(story, state, case.effects, dice)
+            move.run(case.effects)
             break
-    state = run_effects(story, state, story.every_turn, dice)
-    state = attrs.evolve(
-        state,
-        turn=state.turn + 1,
-        used=state.used | {choice.key} if choice.once else state.used,
-        taken=state.taken if choice.key in state.taken else (*state.taken, choice.key),
+    move.run(move.story.every_turn)
+    move.turn += 1
+    return way, branch
+
+
+def _spent(move: _Move, choice: Choice) -> GameState:
+    """The state once `choice` is spent, before it moves the player: where its `say` is read."""
+    base = move.base
+    return move.state(
+        used=base.used | {choice.key} if choice.once else base.used,
+        taken=base.taken if choice.key in base.taken else (*base.taken, choice.key),
     )
-    return Moved(state, way, branch)
 
 
 def spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
     """The state a choice's `say` is shown in, and where it leads: for the checker's continuity proof."""
-    return _spend(story, state, choice, dice)
+    move = _Move(story, state, dice)
+    way, branch = _spend(move, choice)
+    return Moved(_spent(move, choice), way, branch)
 
 
-def _go(story: Story, state: GameState, way: Way, dice: Dice) -> GameState:
+def _go(move: _Move, choice: Choice, way: Way) -> GameState:
+    """The state a spent choice leads to by `way`."""
+    if way.stays:
+        return _spent(move, choice)
+    base = move.base
+    used = base.used | {choice.key} if choice.once else base.used
     if way.end is not None:
-        return attrs.evolve(state, ending=way.end)
-    if way.call is not None:
-        if len(state.stack) >= MAX_CALLS:
-            raise Refused(f"That would go {MAX_CALLS + 1} scenes deep into calls; nothing happened.")
-        return enter(story, attrs.evolve(state, stack=(*state.stack, state.scene)), way.call, dice)
+        return move.state(used=used, ending=way.end, taken=_taken(base, choice))
     if way.back:
-        if not state.stack:
+        if not move.stack:
             raise Refused("There is no scene to go back to; nothing happened.")
-        return attrs.evolve(state, scene=state.stack[-1], stack=state.stack[:-1], taken=())
-    return enter(story, state, way.goto, dice) if way.goto is not None else state
+        scene, move.stack = move.stack[-1], move.stack[:-1]
+        return move.state(used=used, scene=scene, taken=())
+    if way.call is not None:
+        if len(move.stack) >= MAX_CALLS:
+            raise Refused(f"That would go {MAX_CALLS + 1} scenes deep into calls; nothing happened.")
+        move.stack = (*move.stack, base.scene)
+    target = way.call if way.call is not None else way.goto
+    assert target is not None
+    move.enter(target)
+    return move.state(used=used, scene=target, taken=())
+
+
+def _taken(state: GameState, choice: Choice) -> tuple[str, ...]:
+    return state.taken if choice.key in state.taken else (*state.taken, choice.key)
 
 
 def advance(story: Story, state: GameState, choice: Choice, dice: Dice | None = None) -> GameState:
@@ -452,10 +568,9 @@ def advance(story: Story, state: GameState, choice: Choice, dice: Dice | None = 
 
     Raises Refused where `take_choice` refuses the move.
     """
-    seeded = dice or SeededDice(state.seed, state.draws)
-    moved = _spend(story, state, choice, seeded)
-    state = _go(story, moved.state, moved.way, seeded)
-    return attrs.evolve(state, draws=seeded.draws) if isinstance(seeded, SeededDice) else state
+    move = _Move(story, state, dice or SeededDice(state.seed, state.draws))
+    way, _ = _spend(move, choice)
+    return _go(move, choice, way)
 
 
 def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
@@ -472,19 +587,20 @@ def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
         label = voice.template(choice.label)
         why = voice.template(choice.because) if choice.because is not None else "not now"
         return Turn(state, (Block(out.ERROR, f"You can't {_lower_first(label)} yet: {why}."),))
-    dice = SeededDice(state.seed, state.draws)
+    move = _Move(story, state, SeededDice(state.seed, state.draws))
     try:
-        moved = _spend(story, state, choice, dice)
-        reached = _go(story, moved.state, moved.way, dice)
+        way, branch = _spend(move, choice)
+        spent = _spent(move, choice)
+        reached = _go(move, choice, way)
     except Refused as refused:
         return Turn(state, (Block(out.ERROR, refused.message), _choices_block(story, state)))
     label = before.template(choice.label)
-    voice = Voice.of(story, moved.state)
+    voice = Voice.of(story, spent)
     said = voice.prose(choice.say)
-    if moved.branch is not None:
-        said.extend(voice.prose(moved.branch.say))
-    state = voice.kept(attrs.evolve(reached, draws=dice.draws))
-    if moved.way.stays:
+    if branch is not None:
+        said.extend(voice.prose(branch.say))
+    state = voice.kept(reached)
+    if way.stays:
         return Turn(state, (*said, _choices_block(story, state)), choice=choice, label=label)
     shown, state = _arrive(story, state)
     return Turn(state, (*said, *shown), choice=choice, label=label)

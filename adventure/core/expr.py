@@ -118,6 +118,19 @@ Leaf = Assign | Take | Drop  # what one line of 'do' can say
 Effect = Leaf | If
 
 
+def walk(expr: Expr) -> Iterator[Expr]:
+    """Every node of an expression tree, the root first."""
+    yield expr
+    if isinstance(expr, Binary):
+        yield from walk(expr.left)
+        yield from walk(expr.right)
+    elif isinstance(expr, Unary):
+        yield from walk(expr.operand)
+    elif isinstance(expr, Call):
+        for arg in expr.args:
+            yield from walk(arg)
+
+
 def leaves(effects: Iterable[Effect]) -> Iterator[Leaf]:
     """Every assignment, take and drop in `effects`, those under an `if` included, in order."""
     for effect in effects:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import zlib
 from collections.abc import Iterator, Mapping
 
 import attrs
 
 from adventure.core.errors import Problem
-from adventure.core.expr import Effect, Expr, Value, show
+from adventure.core.expr import Assign, Call, Effect, Expr, Value, Var, leaves, show, tests, walk
 
 
 @attrs.frozen
@@ -270,12 +272,25 @@ class Story:
     collection: Collection | None = None
     stats: tuple[Stat, ...] = ()
     names: tuple[Name, ...] = ()  # what the continuity proof checks, in the order declared
+    # The scenes whose visits are counted (`counted_scenes`, worked out by the loader); None counts
+    # every scene, for a story built by hand.
+    counted: frozenset[str] | None = None
     id_items: frozenset[str] = attrs.field(init=False)  # the items the checker proves obtainable
 
     @id_items.default
     def _id_items(self) -> frozenset[str]:
         kind = self.collection.kind if self.collection is not None else "id"
         return frozenset(i.id for i in self.items.values() if i.kind == kind)
+
+    @property
+    def counted_key(self) -> str:
+        """Names the set of counted scenes in a save, so a changed story that counts more scenes
+        than a save did rebuilds it by replay rather than trust counts it never kept."""
+        return "all" if self.counted is None else _counted_key(self.counted)
+
+    def counts(self, scene_id: str) -> bool:
+        """Whether a visit to the scene is counted in the game state."""
+        return self.counted is None or scene_id in self.counted
 
     def ids_held(self, inventory: tuple[str, ...]) -> int:
         """How many collected items an inventory holds: `ids` in expressions, '3/9' on screen."""
@@ -285,3 +300,68 @@ class Story:
     def ids_total(self) -> int:
         """How many collectable items the story holds: the 'out of nine' the player is shown."""
         return len(self.id_items)
+
+
+# ---------------------------------------------------------------- what a story reads
+
+
+@functools.lru_cache(maxsize=8)
+def _counted_key(counted: frozenset[str]) -> str:
+    return f"{len(counted)}:{zlib.crc32(' '.join(sorted(counted)).encode()):08x}"
+
+
+def _text_exprs(text: Text) -> Iterator[Expr]:
+    for paragraph in text:
+        if paragraph.when is not None:
+            yield paragraph.when
+        yield from template_exprs(paragraph.template)
+
+
+def _effect_exprs(effects: tuple[Effect, ...]) -> Iterator[Expr]:
+    yield from tests(effects)
+    yield from (e.value for e in leaves(effects) if isinstance(e, Assign))
+
+
+def story_exprs(story: Story) -> Iterator[Expr]:
+    """Every expression that is read: conditions, effect values, and the `{...}` in any text."""
+    for scene in story.scenes.values():
+        yield from template_exprs(scene.title)
+        for text in (scene.text, scene.first, scene.again):
+            yield from _text_exprs(text)
+        yield from _effect_exprs(scene.on_enter)
+        yield from _effect_exprs(scene.on_first_enter)
+        for choice in scene.choices:
+            yield from (e for e in (choice.when, choice.requires) if e is not None)
+            yield from template_exprs(choice.label)
+            if choice.because is not None:
+                yield from template_exprs(choice.because)
+            yield from _text_exprs(choice.say)
+            yield from _effect_exprs(choice.effects)
+            for branch in choice.branches:
+                if branch.when is not None:
+                    yield branch.when
+                yield from _text_exprs(branch.say)
+                yield from _effect_exprs(branch.effects)
+    yield from _effect_exprs(story.every_turn)
+    for item in story.items.values():
+        yield from template_exprs(item.name)
+        yield from _text_exprs(item.description)
+    for ending in story.endings.values():
+        yield from template_exprs(ending.title)
+        yield from _text_exprs(ending.text)
+    yield from (Var(stat.variable) for stat in story.stats)
+    yield from (name.when for name in story.names)
+
+
+def counted_scenes(story: Story) -> frozenset[str]:
+    """The scenes whose visits the story can read: named by `visits()` or `seen()`, or showing a
+    `first` or `again` text, or running `on_first_enter`. Only these are counted in the game
+    state, so a state stays as small as what the story can tell apart."""
+    named = {
+        expr.args[0].name
+        for root in story_exprs(story)
+        for expr in walk(root)
+        if isinstance(expr, Call) and expr.func in ("visits", "seen") and isinstance(expr.args[0], Var)
+    }
+    own = {s.id for s in story.scenes.values() if s.first or s.again or s.on_first_enter}
+    return frozenset(named | own)

@@ -10,48 +10,139 @@ import attrs
 from adventure.core.expr import fits
 from adventure.core.model import Story
 
+_BITS = 5  # a branch of the trie splits on 5 bits of the key's hash: 32 ways
+_SPLIT = 64  # a leaf holds up to this many keys; one more splits it into a branch
+_DEEPEST = 60  # past this many bits of the hash, a leaf just grows (keys whose hashes collide)
+
 
 class FrozenMap(Mapping[str, Any]):
-    """An immutable, hashable mapping, so states can be compared, hashed and explored."""
+    """An immutable, hashable mapping, so states can be compared, hashed and explored.
 
-    __slots__ = ("_data", "_hash")
+    It is a hash trie: up to 64 keys a plain dict, beyond that a tree of 32-way branches whose
+    leaves are small dicts. `updated` copies only the path to the keys it changes, so counting a
+    visit costs the same with ten scenes visited or ten thousand, and states share what they did
+    not change. The shape depends only on the set of keys, so equal maps are equal structures.
+    Iteration follows insertion order up to 64 keys; beyond that it follows the trie.
+    """
+
+    __slots__ = ("_hash", "_len", "_root")
 
     def __init__(self, data: Mapping[str, Any] = ()) -> None:  # type: ignore[assignment]
-        self._data = dict(data)
+        root = dict(data)
+        self._len = len(root)
+        self._root: Any = root if len(root) <= _SPLIT else _split(root, 0)  # a dict, or a 32-way tuple
         self._hash: int | None = None
 
     def __getitem__(self, key: str) -> Any:
-        return self._data[key]
+        value = self.get(key, _MISSING)
+        if value is _MISSING:
+            raise KeyError(key)
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self._data.get(key, default)  # Mapping's own goes through __getitem__ and an exception
+        node = self._root
+        if type(node) is dict:
+            return node.get(key, default)
+        code, shift = hash(key), 0
+        while type(node) is tuple:
+            node = node[(code >> shift) & 31]
+            if node is None:
+                return default
+            shift += _BITS
+        return node.get(key, default)
 
     def __contains__(self, key: object) -> bool:
-        return key in self._data
+        return isinstance(key, str) and self.get(key, _MISSING) is not _MISSING
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
+        if type(self._root) is dict:
+            return iter(self._root)
+        return (key for leaf in _leaves(self._root) for key in leaf)
+
+    def items(self) -> Any:
+        if type(self._root) is dict:
+            return self._root.items()
+        return [pair for leaf in _leaves(self._root) for pair in leaf.items()]
 
     def __len__(self) -> int:
-        return len(self._data)
+        return self._len
 
     def __hash__(self) -> int:
         if self._hash is None:
-            self._hash = hash(frozenset(self._data.items()))
+            self._hash = hash(frozenset(self.items()))
         return self._hash
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FrozenMap):
-            return self._data == other._data
-        return isinstance(other, Mapping) and self._data == dict(other)
+            return self._len == other._len and self._root == other._root
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other)
 
     def __repr__(self) -> str:
-        return f"FrozenMap({self._data!r})"
+        return f"FrozenMap({dict(self.items())!r})"
 
     def updated(self, changes: Mapping[str, Any]) -> FrozenMap:
-        data = dict(self._data)
-        data.update(changes)
-        return FrozenMap(data)
+        root = self._root
+        size = self._len
+        if type(root) is dict and size + len(changes) <= _SPLIT:
+            data = dict(root)
+            data.update(changes)
+            return _made(data, len(data))
+        for key, value in changes.items():
+            root, grew = _set(root, key, hash(key), value, 0)
+            size += grew
+        return _made(root, size)
+
+
+_MISSING = object()
+
+
+def _made(root: dict[str, Any] | tuple[Any, ...], size: int) -> FrozenMap:
+    made = FrozenMap.__new__(FrozenMap)
+    made._root, made._len, made._hash = root, size, None
+    return made
+
+
+def _split(leaf: dict[str, Any], shift: int) -> tuple[Any, ...]:
+    """A branch holding the keys of `leaf`, by the 5 bits of their hashes at `shift`."""
+    buckets: list[dict[str, Any] | None] = [None] * 32
+    for key, value in leaf.items():
+        index = (hash(key) >> shift) & 31
+        bucket = buckets[index]
+        if bucket is None:
+            buckets[index] = {key: value}
+        else:
+            bucket[key] = value
+    return tuple(
+        _split(b, shift + _BITS) if b is not None and len(b) > _SPLIT and shift + _BITS < _DEEPEST else b
+        for b in buckets
+    )
+
+
+def _set(node: Any, key: str, code: int, value: Any, shift: int) -> tuple[Any, bool]:
+    """`node` with `key` set, copying only the path to it, and whether the key is new."""
+    if type(node) is dict:
+        leaf = dict(node)
+        grew = key not in leaf
+        leaf[key] = value
+        if len(leaf) > _SPLIT and shift < _DEEPEST:
+            return _split(leaf, shift), grew
+        return leaf, grew
+    index = (code >> shift) & 31
+    child = node[index]
+    if child is None:
+        changed: Any = {key: value}
+        grew = True
+    else:
+        changed, grew = _set(child, key, code, value, shift + _BITS)
+    return (*node[:index], changed, *node[index + 1 :]), grew
+
+
+def _leaves(node: tuple[Any, ...]) -> Iterator[dict[str, Any]]:
+    for child in node:
+        if type(child) is dict:
+            yield child
+        elif child is not None:
+            yield from _leaves(child)
 
 
 def _frozen_map(value: Mapping[str, Any]) -> FrozenMap:

@@ -25,7 +25,16 @@ from adventure.core.state import GameState
 from adventure.play.transcript import Transcript
 from adventure.saves.endings import EndingsBook
 from adventure.saves.migrate import Restored, carry_over, restore
-from adventure.saves.savefile import AUTOSAVE, SaveError, Summary, check_name, format_entries, make_save, summarize
+from adventure.saves.savefile import (
+    AUTOSAVE,
+    MoveLog,
+    SaveError,
+    Summary,
+    check_name,
+    format_entries,
+    make_save,
+    summarize,
+)
 from adventure.saves.store import SaveStore
 
 QUICKSAVE = "quicksave"
@@ -86,7 +95,7 @@ class Session:
     story: Story
     store: SaveStore | None = None
     state: GameState = attrs.field(default=None)
-    log: list[str] = attrs.field(factory=list)  # the labels of the choices taken since the game began
+    log: MoveLog = attrs.field(factory=MoveLog)  # the labels of the choices taken since the game began
     undo_stack: list[_Undo] = attrs.field(factory=list)  # what came before each move, load and restart
     last_name: str | None = None
     question: _Question | None = None
@@ -103,7 +112,7 @@ class Session:
         seed = self.seed if self.seed is not None else secrets.randbits(64)
         turn = engine.begin(self.story, state, seed=seed)
         self.state = turn.state
-        self.log = list(log)
+        self.log = MoveLog(log)
         self.undo_stack = []
         self.unsaved = 0
         return turn.output
@@ -227,7 +236,7 @@ class Session:
         undone = self.undo_stack.pop()
         self.state = undone.state
         if undone.log is not None:
-            self.log = list(undone.log)
+            self.log = MoveLog(undone.log)
         del self.log[undone.length :]
         said = "You take back your last move." if undone.what == "move" else f"You go back to before the {undone.what}."
         return (_note(said), *engine.describe(self.story, self.state), *self.autosave())
@@ -307,7 +316,7 @@ class Session:
             raise SaveError(f"there are no saves in {self.store.folder} yet")
         return names[0]
 
-    def _read(self, name: str) -> tuple[Restored, tuple[str, ...]]:
+    def _read(self, name: str) -> tuple[Restored, Sequence[str] | None]:
         assert self.store is not None
         save = self.store.read(name)
         return restore(self.story, save, self._shown(name)), save.log
@@ -320,14 +329,15 @@ class Session:
         )
 
     def adopt(
-        self, state: GameState, log: Sequence[str], heading: str, note: str = "", autosave: bool = True
+        self, state: GameState, log: Sequence[str] | None, heading: str, note: str = "", autosave: bool = True
     ) -> Output:
         """Play on from `state`, as a load does: from a save, or from a program's snapshot. A game in
-        progress is not lost: `undo` goes back to it."""
+        progress is not lost: `undo` goes back to it. A save whose moves were lost (`log` None)
+        plays on with the moves from now on: its history starts here."""
         if self.state is not None:
             self.undo_stack.append(self._before("load"))
         self.state = state
-        self.log = list(log)
+        self.log = MoveLog(log or ())
         self.unsaved = 0
         self.question = None
         notes = (_note(note),) if note else ()
@@ -366,7 +376,8 @@ class Session:
                 Block(out.LIST, "The story could not be reloaded; you are still playing the old one:", tuple(lines)),
             )
         try:
-            carried = carry_over(story, self.state, tuple(self.log), "on disk")
+            recount = story.counted_key != self.story.counted_key
+            carried = carry_over(story, self.state, self.log, "on disk", recount)
         except SaveError as error:
             return (
                 _error(

@@ -2,10 +2,14 @@
 
 Three ways, in order: the story is unchanged, so the state is used as it is; the state still fits
 (every scene, item and variable it names exists, after applying scene renames), so it is used with
-new variables at their defaults; or the saved command log is replayed from a new game. Pure: no IO.
+new variables at their defaults; or the saved command log is replayed from a new game. A story
+that now counts the visits of scenes the save did not count is replayed too, where the log can
+be, so `seen()` knows what the player saw. Pure: no IO.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import attrs
 
@@ -53,7 +57,8 @@ def misfits(story: Story, state: GameState) -> list[str]:
 def apply_renames(story: Story, state: GameState) -> GameState:
     """Follow scene renames everywhere a state names a scene; add variables the story gained."""
     moved = renames(story)
-    if not moved and set(story.variables) <= set(state.variables):
+    kept = all(story.counts(scene) for scene in state.visits)
+    if not moved and kept and set(story.variables) <= set(state.variables):
         return state
 
     def scene(old: str) -> str:
@@ -61,7 +66,8 @@ def apply_renames(story: Story, state: GameState) -> GameState:
 
     visits: dict[str, int] = {}
     for old, count in state.visits.items():
-        visits[scene(old)] = visits.get(scene(old), 0) + count
+        if story.counts(scene(old)) or scene(old) not in story.scenes:  # a gone scene is a misfit
+            visits[scene(old)] = visits.get(scene(old), 0) + count
     used = frozenset(f"{scene(key.partition('/')[0])}/{key.partition('/')[2]}" for key in state.used)
     variables = {**story.variables, **state.variables}
     return attrs.evolve(
@@ -74,7 +80,7 @@ def apply_renames(story: Story, state: GameState) -> GameState:
     )
 
 
-def replay(story: Story, log: tuple[str, ...], seed: int = 0) -> GameState | None:
+def replay(story: Story, log: Sequence[str], seed: int = 0) -> GameState | None:
     """Play the saved commands from a new game with the same dice; None if one of them no longer
     takes a choice."""
     state = engine.begin(story, seed=seed).state
@@ -91,10 +97,12 @@ def restore(story: Story, save: SaveData, shown: str) -> Restored:
     if save.story_id != story.id:
         raise SaveError(f"{shown} belongs to another story ('{save.story_id}'), not '{story.id}'")
     exact = set(save.state.variables) == set(story.variables)
-    if save.fingerprint == story.fingerprint and exact and not misfits(story, save.state):
+    same = save.fingerprint == story.fingerprint and save.counted == story.counted_key
+    if same and exact and not misfits(story, save.state):
         return Restored(save.state)
+    recount = save.counted != story.counted_key and save.counted != "all"
     try:
-        return carry_over(story, save.state, save.log, _since(story, save))
+        return carry_over(story, save.state, save.log, _since(story, save), recount)
     except SaveError as error:
         raise SaveError(f"{shown} no longer fits the story: {error}. The save was left untouched") from None
 
@@ -108,15 +116,26 @@ def _since(story: Story, save: SaveData) -> str:
     return "since this save"
 
 
-def carry_over(story: Story, state: GameState, log: tuple[str, ...], since: str) -> Restored:
-    """Bring a state into a changed story: as it is if it fits, else by replaying its log."""
+def carry_over(
+    story: Story, state: GameState, log: Sequence[str] | None, since: str, recount: bool = False
+) -> Restored:
+    """Bring a state into a changed story: as it is if it fits, else by replaying its log.
+
+    `recount`: the story counts visits the state may not have kept, so a replay is tried first.
+    """
+    if log is not None and len(log) != state.turn:
+        log = None  # not every move is in it (its file was lost once): a replay would go astray
     renamed = apply_renames(story, state)
     problems = misfits(story, renamed)
-    if not problems:
+    if not problems and not recount:
         return Restored(renamed, f"The story has been updated {since}; your game carries on.")
-    replayed = replay(story, log, state.seed)
+    replayed = replay(story, log, state.seed) if log is not None else None
     if replayed is not None:
+        assert log is not None
         return Restored(
             replayed, f"The story has changed {since}; your game was rebuilt by replaying your {len(log)} moves."
         )
-    raise SaveError("; ".join(problems[:3]))
+    if not problems:
+        return Restored(renamed, f"The story has been updated {since}; your game carries on.")
+    lost = "" if log is not None else " (and the file of its moves, which could rebuild it, is missing or damaged)"
+    raise SaveError("; ".join(problems[:3]) + lost)

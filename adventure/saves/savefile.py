@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+import zlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,12 @@ from adventure.core.state import GameState
 #      `collection`, the name of what the story collects ("" if nothing). A format 1 save reads
 #      as a game with no dice rolled, no call open and no variation shown. The state may also hold
 #      `taken` (the choices taken in this visit, to mark them); without it, none were.
-FORMAT = 2
+#   3: the command log moves out of the save into a file beside it (NAME.moves: one JSON string
+#      a line, appended as the game goes), which the save names by `moves`: {count, crc32} of its
+#      first lines. A save may still hold its `log` inline (a program's snapshot). `story` gains
+#      `counted`, the scenes whose visits the state keeps (`Story.counted_key`): a story changed to
+#      count more scenes rebuilds the game by replay. A save without it kept every visit.
+FORMAT = 3
 _STATE_SINCE_2 = {"seed": 0, "draws": 0, "stack": [], "shown": {}}
 MIN_READABLE = 1
 
@@ -67,6 +73,65 @@ class Summary:
     collection: str = ""  # what `ids` counts, as the story names it ("Ids"); "" if it collects nothing
 
 
+class MoveLog(Sequence[str]):
+    """The labels of the choices taken since the game began, with a running checksum of every
+    prefix: a save names the log it belongs to by length and checksum, and the store appends a
+    move to the file beside it without reading or writing the rest again."""
+
+    __slots__ = ("_crcs", "_labels")
+
+    def __init__(self, labels: Iterable[str] = ()) -> None:
+        self._labels: list[str] = []
+        self._crcs = [0]
+        for label in labels:
+            self.append(label)
+
+    def append(self, label: str) -> None:
+        self._labels.append(label)
+        self._crcs.append(zlib.crc32(move_line(label), self._crcs[-1]))
+
+    def __delitem__(self, cut: slice) -> None:
+        """`del log[n:]`: forget the moves from the n-th on (an undo)."""
+        start = cut.start or 0
+        del self._labels[start:]
+        del self._crcs[start + 1 :]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._labels[index]
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    def __eq__(self, other: object) -> bool:
+        return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
+
+    def crc(self, count: int | None = None) -> int:
+        """The checksum of the first `count` moves' lines (all of them by default)."""
+        return self._crcs[len(self._labels) if count is None else count]
+
+    def lines(self, start: int = 0) -> bytes:
+        """The moves from the `start`-th on, as the file beside a save holds them."""
+        return b"".join(move_line(label) for label in self._labels[start:])
+
+
+def move_line(label: str) -> bytes:
+    return (json.dumps(label, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def read_moves(raw: bytes, count: int, crc: int) -> MoveLog | None:
+    """The first `count` moves of a moves file, if they are the ones a save names; else None."""
+    lines = raw.splitlines(keepends=True)[:count]
+    if len(lines) != count or zlib.crc32(b"".join(lines)) != crc:
+        return None
+    try:
+        labels = json.loads("[" + ",".join(line.decode("utf-8") for line in lines) + "]")
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not all(isinstance(label, str) for label in labels):
+        return None
+    return MoveLog(labels)
+
+
 @attrs.frozen
 class SaveData:
     story_id: str
@@ -75,7 +140,9 @@ class SaveData:
     saved_at: str  # ISO 8601, UTC
     summary: Summary
     state: GameState
-    log: tuple[str, ...]
+    log: Sequence[str] | None  # None: the moves file beside the save is gone or is not this save's
+    counted: str = "all"  # Story.counted_key when saved: which scenes' visits the state keeps
+    moves: tuple[int, int] | None = None  # (count, crc32) of the moves file, as the save names it
 
 
 def summarize(story: Story, state: GameState) -> Summary:
@@ -88,18 +155,27 @@ def summarize(story: Story, state: GameState) -> Summary:
 def make_save(story: Story, state: GameState, log: Sequence[str], now: datetime) -> SaveData:
     """A save of `state` as of `now` (the caller reads the clock, so this stays pure)."""
     moment = now.isoformat(timespec="seconds")
-    return SaveData(story.id, story.version, story.fingerprint, moment, summarize(story, state), state, tuple(log))
+    summary = summarize(story, state)
+    kept = log if isinstance(log, MoveLog) else tuple(log)
+    return SaveData(story.id, story.version, story.fingerprint, moment, summary, state, kept, story.counted_key)
 
 
-def save_to_dict(save: SaveData) -> dict[str, Any]:
-    return {
+def save_to_dict(save: SaveData, moves: tuple[int, int] | None = None) -> dict[str, Any]:
+    """The save as JSON-ready data: with its log inline, or naming the moves file beside it by
+    `moves` (count, crc32), as the store writes it."""
+    story = {"id": save.story_id, "version": save.story_version, "fingerprint": save.fingerprint}
+    data = {
         "format": FORMAT,
-        "story": {"id": save.story_id, "version": save.story_version, "fingerprint": save.fingerprint},
+        "story": {**story, "counted": save.counted},
         "saved_at": save.saved_at,
         "summary": attrs.asdict(save.summary),
         "state": save.state.to_dict(),
-        "log": list(save.log),
     }
+    if moves is not None:
+        data["moves"] = {"count": moves[0], "crc32": moves[1]}
+    else:
+        data["log"] = list(save.log or ())
+    return data
 
 
 class SaveFormatError(ValueError):
@@ -162,6 +238,15 @@ def save_from_dict(data: Any) -> SaveData:
     summary = _summary(shape, version)
     _check_summary(summary, state)
     saved_at = _saved_at(shape)
+    moves = None
+    log: tuple[str, ...] | None = None
+    if version >= 3 and "log" not in data:
+        count, crc = shape.get("moves.count", int), shape.get("moves.crc32", int)
+        if count < 0 or not 0 <= crc < 2**32:
+            raise ValueError("'moves' should give a count and a crc32, neither negative")
+        moves = (count, crc)
+    else:
+        log = tuple(_strings(shape.get("log", list), "log"))
     return SaveData(
         story_id=shape.get("story.id", str),
         story_version=shape.get("story.version", int),
@@ -169,7 +254,9 @@ def save_from_dict(data: Any) -> SaveData:
         saved_at=saved_at,
         summary=summary,
         state=state,
-        log=tuple(_strings(shape.get("log", list), "log")),
+        log=log,
+        counted=(shape.get("story.counted", str, optional=True) or "all") if version >= 3 else "all",
+        moves=moves,
     )
 
 

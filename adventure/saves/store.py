@@ -12,12 +12,14 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+import attrs
 import platformdirs
 
 from adventure.saves.savefile import (
     _AUTOSAVE_FILE,
     AUTOSAVE,
     NAME_PATTERN,
+    MoveLog,
     SaveData,
     SaveEntry,
     SaveError,
@@ -26,6 +28,7 @@ from adventure.saves.savefile import (
     check_name,
     header_from_text,
     is_autosave_file,
+    read_moves,
     readable_json,
     save_from_dict,
     save_to_dict,
@@ -33,6 +36,7 @@ from adventure.saves.savefile import (
 
 APP = "metallic-rouge"  # the per-user folder's name, under the platform's data folder
 TEMPORARY = ".tmp"  # the ending of a save being written
+MOVES = ".moves"  # the ending of the file beside a save that holds its moves
 STALE_SECONDS = 3600  # a temporary file this old belongs to a write that died, whoever made it
 MAX_SAVE_BYTES = 64 * 2**20  # far above any real save; a larger file is not read at all
 LIST_WHOLE_BYTES = 1 << 20  # a list of saves reads a file whole up to this size, else only its start
@@ -51,6 +55,8 @@ class SaveStore:
         self.story_id = story_id
         self._ready = False  # the folder was made and old leftovers removed, once per game
         self._legacy_settled = story_id is None  # nothing to hand over without a story
+        # What this store last wrote to or read from each moves file: (moves, crc32, bytes).
+        self._moves: dict[str, tuple[int, int, int]] = {}
 
     def path(self, name: str) -> Path:
         """Where the save `name` is written."""
@@ -61,6 +67,10 @@ class SaveStore:
         if path.parent != self.folder:
             raise SaveError(f"'{name}' cannot name a save")
         return path
+
+    def moves_path(self, name: str) -> Path:
+        """The file beside the save `name` that holds its moves, one a line."""
+        return self.path(name).with_suffix(MOVES)
 
     def _source(self, name: str) -> Path:
         """Where the save `name` is read: the story's own autosave, else the old shared one."""
@@ -80,30 +90,17 @@ class SaveStore:
         half a file, because the new text only takes the name by a rename once it is all written.
         """
         path = self.path(name)
-        text = readable_json(save_to_dict(save)) + "\n"
+        log = save.log if isinstance(save.log, MoveLog) else MoveLog(save.log or ())
+        text = readable_json(save_to_dict(save, (len(log), log.crc()))) + "\n"
         try:
             if not self._ready:
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self._remove_leftovers()
                 self._ready = True
-            # Unique to this process and this write, so two games sharing the folder never meet.
-            temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}{TEMPORARY}"
-            try:
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            except FileNotFoundError:  # the folder went away during the game: make it again
-                self.folder.mkdir(parents=True, exist_ok=True)
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    stream.write(text)
-                    stream.flush()
-                    if durable:
-                        os.fsync(stream.fileno())
-                os.replace(temporary, path)
-            except BaseException:
-                # Interrupted or failed: the old save stays as it was; only our temporary goes.
-                temporary.unlink(missing_ok=True)
-                raise
+            # The moves first: the save names only moves already written, so a kill between the
+            # two leaves the old save with its moves whole (extra lines after them are ignored).
+            self._write_moves(name, log, durable)
+            self._replace(path, text.encode("utf-8"), durable)
             if durable:
                 _sync_folder(self.folder)
         except OSError as error:
@@ -111,6 +108,47 @@ class SaveStore:
         if name == AUTOSAVE and not self._legacy_settled:
             self._settle_legacy()
         return path
+
+    def _replace(self, path: Path, data: bytes, durable: bool) -> None:
+        """Put `data` in `path` by a rename, so a reader sees the old file or the new one, whole."""
+        # Unique to this process and this write, so two games sharing the folder never meet.
+        temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}{TEMPORARY}"
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileNotFoundError:  # the folder went away during the game: make it again
+            self.folder.mkdir(parents=True, exist_ok=True)
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        try:
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(data)
+                stream.flush()
+                if durable:
+                    os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            # Interrupted or failed: the old file stays as it was; only our temporary goes.
+            temporary.unlink(missing_ok=True)
+            raise
+
+    def _write_moves(self, name: str, log: MoveLog, durable: bool) -> None:
+        """Bring the moves file up to `log`: append the new moves when the file holds exactly the
+        ones before them (the usual case: one move since the last autosave), else write it anew."""
+        path = self.moves_path(name)
+        known = self._moves.get(name)
+        if known is not None and known[0] <= len(log) and log.crc(known[0]) == known[1] and _size(path) == known[2]:
+            added = log.lines(known[0])
+            if added or durable:
+                with open(path, "ab") as stream:
+                    stream.write(added)
+                    stream.flush()
+                    if durable:
+                        os.fsync(stream.fileno())
+            size = known[2] + len(added)
+        else:
+            whole = log.lines()
+            self._replace(path, whole, durable)
+            size = len(whole)
+        self._moves[name] = (len(log), log.crc(), size)
 
     def _settle_legacy(self) -> None:
         """Once this story's own autosave exists, the old shared one is removed if it was this
@@ -120,6 +158,7 @@ class SaveStore:
         try:
             if self._read_path(legacy, "the autosave").story_id == self.story_id:
                 legacy.unlink()
+                legacy.with_suffix(MOVES).unlink(missing_ok=True)
         except (SaveError, OSError):
             pass  # absent, damaged or not ours: never deleted on a guess
 
@@ -136,8 +175,22 @@ class SaveStore:
                 continue  # gone already, or not ours to remove
 
     def read(self, name: str) -> SaveData:
+        """The save `name` with its moves; `log` is None when its moves file is gone or is not the
+        one the save names (the game still loads; only a replay would need them)."""
         shown = "the autosave" if name == AUTOSAVE else f"save '{name}'"
-        return self._read_path(self._source(name), shown)
+        path = self._source(name)
+        save = self._read_path(path, shown)
+        if save.moves is None:
+            return save
+        count, crc = save.moves
+        try:
+            raw = self._read_bytes(path.with_suffix(MOVES), f"the moves of {shown}")
+        except SaveError:
+            return save
+        log = read_moves(raw, count, crc)
+        if log is not None and path == self.path(name):
+            self._moves[name] = (count, crc, len(log.lines()))
+        return attrs.evolve(save, log=log)
 
     def _read_path(self, path: Path, shown: str) -> SaveData:
         raw = self._read_bytes(path, shown)
@@ -209,6 +262,8 @@ class SaveStore:
     def delete(self, name: str) -> None:
         try:
             self.path(name).unlink()
+            self.moves_path(name).unlink(missing_ok=True)
+            self._moves.pop(name, None)
         except FileNotFoundError:
             raise SaveError(f"there is no save '{name}'") from None
         except OSError as error:

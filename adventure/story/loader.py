@@ -55,6 +55,7 @@ from adventure.core.model import (
     Text,
     Vary,
     Way,
+    counted_scenes,
     plain_text,
 )
 from adventure.story.nodes import Reader, compose, yaml_problem
@@ -242,7 +243,7 @@ def parse_story(
         raise StoryError(problems, where)
     # No error was found, so every field of the header was read.
     assert found.id is not None and found.title is not None and found.version is not None and found.start is not None
-    return Story(
+    story = Story(
         id=found.id,
         title=found.title,
         version=found.version,
@@ -261,6 +262,7 @@ def parse_story(
         stats=extras.stats,
         names=extras.names,
     )
+    return attrs.evolve(story, counted=counted_scenes(story))
 
 
 @attrs.frozen
