@@ -35,10 +35,11 @@ INKJS_VERSION = "2.4.0"
 FLAGS = 50
 PER_FILE = 100
 MOVES = 10_000
-WORDS = (
+PHRASE = (
     "the red lamp hums over a door of brass and somebody left a coat on the rail while rain walks "
     "down the glass and a dog waits by the stairs for a train that is late again tonight"
-).split()
+)
+WORDS = PHRASE.split()
 
 
 # ---------------------------------------------------------------- the story, twice
