@@ -38,10 +38,11 @@ from .support import (  # noqa: E402
 @pytest.fixture(autouse=True)
 def saves_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test, and every command it runs, saves into its own temporary folder, and its per-user
-    data folder is temporary too, so no test ever writes to the real home folder."""
+    data and cache folders are temporary too, so no test ever writes to the real home folder."""
     folder = tmp_path / "saves"
     monkeypatch.setenv("ADVENTURE_SAVES", str(folder))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     return folder
 
 

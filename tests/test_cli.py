@@ -120,10 +120,10 @@ def test_a_wrong_command_line_is_a_usage_error_with_status_2(cli: Cli, args: lis
 def test_stopped_before_the_game_starts_exits_quietly_with_the_conventional_status(
     cli: Cli, mini_dir: Path, monkeypatch: pytest.MonkeyPatch, stop: BaseException, status: int
 ) -> None:
-    def interrupted(folder: Path) -> None:
+    def interrupted(folder: Path, use_cache: bool = True) -> None:
         raise stop  # while the story loads: no game yet, nothing to keep
 
-    monkeypatch.setattr(sys.modules["adventure.cli.main"], "load_story", interrupted)
+    monkeypatch.setattr(sys.modules["adventure.cli.main"], "open_story", interrupted)
     ran = cli("play", "--scenes", str(mini_dir), status=status)
     assert ran.out == "" and ran.err == ""
 

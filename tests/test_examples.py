@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 import yaml
 
-from adventure.story.loader import story_files
+from adventure.story.folders import story_files
 
 from .support import Cli
 

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from adventure.core.errors import AdventureError
-from adventure.story.loader import load_story, story_files
+from adventure.story.folders import story_files
+from adventure.story.loader import load_story
 from adventure.story.scaffold import WALKTHROUGH, files_for, scaffold, schema_line, story_id
 
 from .support import Cli

@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
-from adventure.story import loader
+from adventure.story import folders, loader
 from adventure.story.folders import schema_file
 
 from .support import MINI_SCENES, MINI_STORY, SHIPPED
@@ -42,7 +42,7 @@ def errors(which: str, text: str) -> list[str]:
 
 
 def shipped_files() -> list[Path]:
-    return loader.story_files(SHIPPED)
+    return folders.story_files(SHIPPED)
 
 
 @pytest.mark.parametrize("which", ["scenes", "story"])
@@ -53,7 +53,7 @@ def test_the_schemas_are_valid_draft_7(which: str) -> None:
 
 @pytest.mark.parametrize("path", shipped_files(), ids=lambda p: str(p.relative_to(SHIPPED)))
 def test_every_shipped_file_meets_the_schema(path: Path) -> None:
-    which = "story" if path.name == loader.STORY_FILE and path.parent == SHIPPED else "scenes"
+    which = "story" if path.name == folders.STORY_FILE and path.parent == SHIPPED else "scenes"
     assert errors(which, path.read_text(encoding="utf-8")) == []
 
 
@@ -62,7 +62,7 @@ def test_every_shipped_file_names_its_schema_for_editors(path: Path) -> None:
     first = path.read_text(encoding="utf-8").splitlines()[0]
     match = re.fullmatch(r"# yaml-language-server: \$schema=(\S+)", first)
     assert match, f"{path.name} should start with the yaml-language-server comment"
-    which = "story" if path.name == loader.STORY_FILE and path.parent == SHIPPED else "scenes"
+    which = "story" if path.name == folders.STORY_FILE and path.parent == SHIPPED else "scenes"
     target = (path.parent / match.group(1)).resolve()
     assert target == (SCHEMA_DIR / f"{which}.schema.json").resolve()
 

@@ -24,8 +24,8 @@ from adventure.saves.endings import FILE as ENDINGS_FILE
 from adventure.saves.endings import EndingsBook
 from adventure.saves.savefile import SaveError, format_entries
 from adventure.saves.store import SaveStore, data_folder, saves_folder
+from adventure.story.cache import open_story
 from adventure.story.folders import story_folder
-from adventure.story.loader import load_story
 
 
 class _Version(argparse.Action):
@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="for programs: read one JSON request a line, answer each with one JSON object a line (docs/api.md)",
     )
+    play.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="read the story's YAML instead of its compiled copy in the per-user cache folder (which is "
+        "kept, and checked against the files, for faster starts)",
+    )
     _saves_option(play)
     listing = sub.add_parser(
         "saves",
@@ -112,7 +118,8 @@ def _saves_option(parser: argparse.ArgumentParser) -> None:
 def run_play(args: argparse.Namespace) -> int:
     folder = story_folder(args.scenes)
     try:
-        story = load_story(folder)
+        # --dev reads the YAML every time: an author's edits are what it is for.
+        story = open_story(folder, use_cache=not (args.no_cache or args.dev))
     except StoryError as error:
         if not args.json:
             raise
@@ -186,7 +193,7 @@ def run_saves(args: argparse.Namespace) -> int:
 
 
 def run_endings(args: argparse.Namespace) -> int:
-    story = load_story(story_folder(args.scenes))
+    story = open_story(story_folder(args.scenes))
     found = [e for e in EndingsBook(data_folder() / ENDINGS_FILE).found(story.id) if e in story.endings]
     total = len(story.endings)
     print(f"{story.title}: {len(found)} of {total} endings found.")

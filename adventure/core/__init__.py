@@ -2,3 +2,5 @@
 
 Nothing here touches the world: no files, no printing, no clock, no randomness from outside.
 """
+
+APP = "metallic-rouge"  # the name the game's per-user folders (data, saves, cache) go under

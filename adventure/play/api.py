@@ -24,8 +24,8 @@ from adventure.play.session import Session
 from adventure.saves.migrate import restore
 from adventure.saves.savefile import SaveError, SaveFormatError, make_save, save_from_dict, save_to_dict
 from adventure.saves.store import SaveStore
+from adventure.story.cache import open_story
 from adventure.story.folders import story_folder
-from adventure.story.loader import load_story
 
 
 class GameOver(AdventureError):
@@ -73,7 +73,7 @@ class Game:
         folder, which turns on `save`, `load` and the autosave, as in the terminal. Raises
         StoryError, with every problem and its place, if the story does not load.
         """
-        story = load_story(story_folder(str(scenes) if scenes is not None else None))
+        story = open_story(story_folder(str(scenes) if scenes is not None else None))
         store = SaveStore(Path(saves), story.id) if saves is not None else None
         session = Session(story, store, seed=seed)
         return cls(session, session.start())

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from adventure.core.model import Story
-from adventure.story.loader import load_story, story_files
+from adventure.story.folders import story_files
+from adventure.story.loader import load_story
 
 
 class StoryWatcher:

@@ -15,6 +15,7 @@ from pathlib import Path
 import attrs
 import platformdirs
 
+from adventure.core import APP
 from adventure.saves.savefile import (
     _AUTOSAVE_FILE,
     AUTOSAVE,
@@ -34,7 +35,6 @@ from adventure.saves.savefile import (
     save_to_dict,
 )
 
-APP = "metallic-rouge"  # the per-user folder's name, under the platform's data folder
 TEMPORARY = ".tmp"  # the ending of a save being written
 MOVES = ".moves"  # the ending of the file beside a save that holds its moves
 STALE_SECONDS = 3600  # a temporary file this old belongs to a write that died, whoever made it

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from adventure.core.errors import AdventureError, UsageError
-from adventure.story.loader import STORY_FILE
 
+STORY_FILE = "story.yaml"
 PACKAGE = Path(__file__).resolve().parent.parent
 SCHEMAS = {"scenes": "scenes.schema.json", "story": "story.schema.json"}
 
@@ -30,3 +30,16 @@ def story_folder(positional: str | None = None, option: str | None = None) -> Pa
 def schema_file(which: str) -> Path:
     """The JSON Schema shipped in the package (a real file: the package is installed unzipped)."""
     return Path(__file__).resolve().parent / "schema" / SCHEMAS[which]
+
+
+def story_files(folder: Path) -> list[Path]:
+    """The YAML files of a story, story file first, skipping names that start with '.' or '_'."""
+    found = []
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if path.suffix not in (".yaml", ".yml") or not path.is_file():
+            continue
+        if any(part.startswith((".", "_")) for part in relative.parts):
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: (p.name != STORY_FILE or p.parent != folder, str(p)))

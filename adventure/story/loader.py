@@ -8,6 +8,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import attrs
 import yaml
@@ -58,9 +59,9 @@ from adventure.core.model import (
     counted_scenes,
     plain_text,
 )
+from adventure.story.folders import STORY_FILE, story_files
 from adventure.story.nodes import Reader, compose, yaml_problem
 
-STORY_FILE = "story.yaml"
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # Names a variable cannot take: the language's own words.
@@ -82,19 +83,6 @@ Fields = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
 # ------------------------------------------------------------------ IO
-
-
-def story_files(folder: Path) -> list[Path]:
-    """The YAML files of a story, story file first, skipping names that start with '.' or '_'."""
-    found = []
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if path.suffix not in (".yaml", ".yml") or not path.is_file():
-            continue
-        if any(part.startswith((".", "_")) for part in relative.parts):
-            continue
-        found.append(path)
-    return sorted(found, key=lambda p: (p.name != STORY_FILE or p.parent != folder, str(p)))
 
 
 def _unreadable_folders(folder: Path) -> list[OSError]:
@@ -125,7 +113,7 @@ def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem], st
         name = display_path(path)
         try:
             raw = path.read_bytes()
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + raw + b"\0")
+            _digest_file(digest, folder, path, raw)
             text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             problems.append(
@@ -142,6 +130,21 @@ def read_documents(folder: Path) -> tuple[dict[str, Document], list[Problem], st
             continue
         documents[name] = (root, text.splitlines())
     return documents, problems, digest.hexdigest()[:16]
+
+
+def _digest_file(digest: Any, folder: Path, path: Path, raw: bytes) -> None:
+    digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + raw + b"\0")
+
+
+def fingerprint(folder: Path) -> str:
+    """The digest of a story's files that `load_story` gives it as `Story.fingerprint`."""
+    digest = hashlib.sha256()
+    for path in story_files(folder):
+        try:
+            _digest_file(digest, folder, path, path.read_bytes())
+        except OSError:
+            continue
+    return digest.hexdigest()[:16]
 
 
 def display_path(path: Path) -> str:

@@ -19,8 +19,7 @@ from pathlib import Path, PurePosixPath
 import yaml
 
 from adventure.core.errors import AdventureError
-from adventure.story.folders import SCHEMAS, schema_file
-from adventure.story.loader import STORY_FILE
+from adventure.story.folders import SCHEMAS, STORY_FILE, schema_file
 
 SCHEMA_FOLDER = "_schema"
 WALKTHROUGH = "_walkthroughs/win.yaml"
