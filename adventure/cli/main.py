@@ -14,7 +14,7 @@ from pathlib import Path
 import attrs
 
 import adventure
-from adventure.cli.tools import QUICK_EXIT, STARTED, TOOLS, add_tool_parsers
+from adventure.cli.process import QUICK_EXIT, STARTED
 from adventure.core.engine import begin, title_of
 from adventure.core.errors import AdventureError, StoryError, UsageError
 from adventure.core.output import ERROR, NOTE, Block, Output, safe
@@ -39,7 +39,12 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+PLAYER_COMMANDS = ("play", "saves", "endings")
+
+
+def build_parser(tools: bool = True) -> argparse.ArgumentParser:
+    """The whole command line; without `tools`, only the player's commands, so that `adventure
+    play` neither imports the authoring tools nor builds their parsers."""
     parser = argparse.ArgumentParser(
         prog="adventure",
         description="Metallic Rouge: Code Eve, a text adventure, and the scene engine that plays it.",
@@ -96,7 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
         "left, without naming those you have not found.",
     )
     endings.add_argument("--scenes", metavar="DIR", help="a story folder instead of the shipped story")
-    add_tool_parsers(sub)
+    if tools:
+        from adventure.cli.tools import add_tool_parsers
+
+        add_tool_parsers(sub)
     return parser
 
 
@@ -232,10 +240,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if not arguments or (arguments[0].startswith("-") and arguments[0] not in ("-h", "--help", "--version")):
         arguments.insert(0, "play")
-    args = build_parser().parse_args(arguments)
+    args = build_parser(tools=arguments[0] not in PLAYER_COMMANDS).parse_args(arguments)
     try:
         with stop_on_signals():
-            return {"play": run_play, "saves": run_saves, "endings": run_endings, **TOOLS}[args.command](args)
+            if args.command in PLAYER_COMMANDS:
+                return {"play": run_play, "saves": run_saves, "endings": run_endings}[args.command](args)
+            from adventure.cli.tools import TOOLS
+
+            return TOOLS[args.command](args)
     except Stopped as stop:
         return stop.exit_code
     except AdventureError as error:

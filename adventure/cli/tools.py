@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from adventure.cli.process import QUICK_EXIT, STARTED
 from adventure.core.errors import AdventureError, Problem, StoryError
 from adventure.core.model import Story, outline
 from adventure.core.output import safe
@@ -164,8 +165,6 @@ def _watchdog(seconds: float) -> Iterator[None]:
 
 
 RESERVE = 0.25  # of --max-seconds kept back from the search, for the proofs and the report after it
-QUICK_EXIT = [False]  # set by `check`: the command may leave without freeing its memory (main.entry)
-STARTED: list[float] = []  # when the process started, on the perf_counter clock, if main.entry knows
 
 
 def _resident_bytes() -> int:

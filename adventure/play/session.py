@@ -7,7 +7,7 @@ so they behave the same.
 
 from __future__ import annotations
 
-import secrets
+import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,7 +109,7 @@ class Session:
     # ---------------------------------------------------------------- starting
 
     def start(self, state: GameState | None = None, log: tuple[str, ...] = ()) -> Output:
-        seed = self.seed if self.seed is not None else secrets.randbits(64)
+        seed = self.seed if self.seed is not None else int.from_bytes(os.urandom(8), "big")
         turn = engine.begin(self.story, state, seed=seed)
         self.state = turn.state
         self.log = MoveLog(log)
