@@ -268,3 +268,27 @@ def test_a_session_without_saves_offers_undo_and_restart_but_not_save(mini: Stor
     say(game, "restart")
     assert say(game, "yes").startswith("The story begins again (")
     assert game.state == engine.begin(mini, seed=game.state.seed).state and game.log == []
+
+
+def test_a_change_of_scene_reaches_the_disk_at_most_once_a_second(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Commands piped in by the hundred would otherwise wait on an fsync at every door; a player
+    typing takes longer than a second, so each of their changes of scene is still flushed."""
+    assert session.store is not None
+    durable: list[bool] = []
+    real = session.store.write
+    monkeypatch.setattr(session.store, "write", lambda name, save, durable=True: durable_write(name, save, durable))
+
+    def durable_write(name: str, save: object, flag: bool) -> Path:
+        durable.append(flag)
+        return real(name, save, durable=flag)  # type: ignore[arg-type]
+
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    for command in ("take", "open", "back"):  # two changes of scene in the same instant
+        session.handle(command)
+    assert durable == [False, True, False]
+    clock[0] += 1.5
+    session.handle("open")
+    assert durable[-1] is True

@@ -176,16 +176,16 @@ class GameState:
         """Plain JSON-ready data, keyed by name so saves survive reordered declarations."""
         return {
             "scene": self.scene,
-            "variables": dict(self.variables),
+            "variables": dict(self.variables.items()),
             "inventory": list(self.inventory),
-            "visits": dict(self.visits),
+            "visits": dict(self.visits.items()),
             "used": sorted(self.used),
             "turn": self.turn,
             "ending": self.ending,
             "seed": self.seed,
             "draws": self.draws,
             "stack": list(self.stack),
-            "shown": dict(self.shown),
+            "shown": dict(self.shown.items()),
             "taken": list(self.taken),
         }
 

@@ -8,6 +8,7 @@ so they behave the same.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,7 @@ from adventure.saves.savefile import (
 from adventure.saves.store import SaveStore
 
 QUICKSAVE = "quicksave"
+SYNC_SECONDS = 1.0  # the autosave at a change of scene is flushed to the disk at most this often
 TRANSCRIPTS = "transcripts"  # the saves folder's sub-folder for `transcript NAME`
 
 
@@ -105,6 +107,7 @@ class Session:
     unsaved: int = 0  # moves since the game was started, saved or loaded: a load asks before leaving them
     endings: EndingsBook | None = None  # the endings found in all the player's games, if kept
     transcript: Transcript | None = None  # what the player reads and types, kept as text
+    _synced: float = attrs.field(default=float("-inf"), init=False)  # when the autosave last reached the disk
 
     # ---------------------------------------------------------------- starting
 
@@ -183,8 +186,10 @@ class Session:
             self.undo_stack.append(_Undo(before, len(self.log)))
             self.log.append(turn.label)
             self.unsaved += 1
-            # Every move is kept; only a new scene or an ending pays for the fsync (see autosave).
-            output += self.autosave(durable=turn.state.scene != before.scene or turn.state.ended)
+            # Every move is kept; a new scene (at most once a second) or an ending pays for the
+            # fsync (see autosave), so commands piped in by the hundred do not wait on the disk.
+            changed = turn.state.scene != before.scene and time.monotonic() - self._synced >= SYNC_SECONDS
+            output += self.autosave(durable=changed or turn.state.ended)
             if turn.state.ended and not before.ended:
                 output += (self._the_end(),)
         return Reply(output)
@@ -401,6 +406,8 @@ class Session:
         try:
             save = make_save(self.story, self.state, self.log, datetime.now(UTC))
             self.store.write(AUTOSAVE, save, durable=durable)
+            if durable:
+                self._synced = time.monotonic()
         except SaveError as error:
             if str(error) == self.autosave_problem:
                 return ()

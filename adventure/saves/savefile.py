@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -76,15 +76,43 @@ class Summary:
 class MoveLog(Sequence[str]):
     """The labels of the choices taken since the game began, with a running checksum of every
     prefix: a save names the log it belongs to by length and checksum, and the store appends a
-    move to the file beside it without reading or writing the rest again."""
+    move to the file beside it without reading or writing the rest again.
 
-    __slots__ = ("_crcs", "_labels")
+    A log read from a file keeps the file's lines as they are until something needs them one by
+    one (`history`, an undo past them, a replay), so loading a long game costs one checksum.
+    """
+
+    __slots__ = ("_crcs", "_labels", "_read", "_read_count", "_read_crc")
 
     def __init__(self, labels: Iterable[str] = ()) -> None:
         self._labels: list[str] = []
         self._crcs = [0]
+        self._read = b""  # lines read from a file, not yet taken apart: before every label
+        self._read_count = 0
+        self._read_crc = 0
         for label in labels:
             self.append(label)
+
+    @classmethod
+    def of_lines(cls, lines: bytes, count: int, crc: int) -> MoveLog:
+        """The log whose first `count` moves are these lines, checked already against `crc`."""
+        log = cls()
+        log._read, log._read_count, log._read_crc = lines, count, crc
+        log._crcs = [crc]
+        return log
+
+    def _unpack(self) -> None:
+        """Take the lines read from a file apart into labels and checksums."""
+        if not self._read_count:
+            return
+        lines = self._read.splitlines(keepends=True)
+        labels = json.loads("[" + ",".join(line.decode("utf-8") for line in lines) + "]")
+        crcs = [0]
+        for line in lines:
+            crcs.append(zlib.crc32(line, crcs[-1]))
+        self._labels[:0] = labels
+        self._crcs = crcs + self._crcs[1:]
+        self._read, self._read_count, self._read_crc = b"", 0, 0
 
     def append(self, label: str) -> None:
         self._labels.append(label)
@@ -93,43 +121,73 @@ class MoveLog(Sequence[str]):
     def __delitem__(self, cut: slice) -> None:
         """`del log[n:]`: forget the moves from the n-th on (an undo)."""
         start = cut.start or 0
+        if start < self._read_count:
+            self._unpack()
+        start -= self._read_count
         del self._labels[start:]
         del self._crcs[start + 1 :]
 
     def __getitem__(self, index: Any) -> Any:
+        self._unpack()
         return self._labels[index]
 
+    def __iter__(self) -> Iterator[str]:
+        self._unpack()
+        return iter(self._labels)
+
     def __len__(self) -> int:
-        return len(self._labels)
+        return self._read_count + len(self._labels)
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
 
+    __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def size(self) -> int:
+        """The bytes of the moves file this log would be, when it was read from one and nothing
+        has been added since; for the store's check that the file is still as it left it."""
+        return len(self._read) if not self._labels else len(self.lines())
+
     def crc(self, count: int | None = None) -> int:
         """The checksum of the first `count` moves' lines (all of them by default)."""
-        return self._crcs[len(self._labels) if count is None else count]
+        if count is None:
+            return self._crcs[-1]
+        if count < self._read_count:
+            self._unpack()
+        return self._crcs[count - self._read_count]
 
     def lines(self, start: int = 0) -> bytes:
         """The moves from the `start`-th on, as the file beside a save holds them."""
-        return b"".join(move_line(label) for label in self._labels[start:])
+        if start < self._read_count:
+            self._unpack()
+        return b"".join(move_line(label) for label in self._labels[start - self._read_count :])
 
 
 def move_line(label: str) -> bytes:
-    return (json.dumps(label, ensure_ascii=False) + "\n").encode("utf-8")
+    return (_ENCODE(label) + "\n").encode("utf-8")
 
 
 def read_moves(raw: bytes, count: int, crc: int) -> MoveLog | None:
     """The first `count` moves of a moves file, if they are the ones a save names; else None."""
-    lines = raw.splitlines(keepends=True)[:count]
-    if len(lines) != count or zlib.crc32(b"".join(lines)) != crc:
+    if raw.count(b"\n") == count and (not raw or raw.endswith(b"\n")):
+        lines = raw  # the usual case: the file holds just the moves the save names
+    else:
+        end = 0
+        for _ in range(count):  # the end of the count-th line: a save names only lines it wrote whole
+            end = raw.find(b"\n", end) + 1
+            if end == 0:
+                return None
+        lines = raw[:end]
+    if zlib.crc32(lines) != crc:
         return None
     try:
-        labels = json.loads("[" + ",".join(line.decode("utf-8") for line in lines) + "]")
+        labels = json.loads("[" + lines.decode("utf-8").replace("\n", ",").rstrip(",") + "]")
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not all(isinstance(label, str) for label in labels):
+    if len(labels) != count or not all(isinstance(label, str) for label in labels):
         return None
-    return MoveLog(labels)
+    return MoveLog.of_lines(lines, count, crc)
 
 
 @attrs.frozen
@@ -318,7 +376,7 @@ _STATE_LINE = '\n  "state": '
 def _check_unicode(data: Any) -> None:
     """JSON may spell lone surrogates (`"\\ud800"`), which no terminal or file can take: refuse them."""
     try:
-        json.dumps(data, ensure_ascii=False).encode("utf-8")
+        _ENCODE(data).encode("utf-8")
     except UnicodeEncodeError:
         raise ValueError("it holds text that is not valid Unicode") from None
 
@@ -352,11 +410,14 @@ def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
     json.dumps(indent=...) would do it all, but only in pure Python: this keeps the autosave that
     follows every scene change cheap while the command log grows.
     """
-    if levels == 0 or not isinstance(data, dict) or not data:
-        return json.dumps(data, ensure_ascii=False)
+    if levels == 0 or type(data) is not dict or not data:
+        return _ENCODE(data)
     inner = indent + "  "
-    lines = [f"{inner}{json.dumps(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
+    lines = [f"{inner}{_ENCODE(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
+
+
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every save, not one per value
 
 
 @attrs.frozen

@@ -132,21 +132,22 @@ class SaveStore:
 
     def _write_moves(self, name: str, log: MoveLog, durable: bool) -> None:
         """Bring the moves file up to `log`: append the new moves when the file holds exactly the
-        ones before them (the usual case: one move since the last autosave), else write it anew."""
+        ones before them (the usual case: one move since the last autosave), else write it anew.
+
+        It is never fsynced, even for a durable save: after a power cut the save may name moves
+        the disk lost, and then it loads without them (its game is whole; only a replay needs
+        them), so the one fsync a save pays for is the state's."""
         path = self.moves_path(name)
         known = self._moves.get(name)
         if known is not None and known[0] <= len(log) and log.crc(known[0]) == known[1] and _size(path) == known[2]:
             added = log.lines(known[0])
-            if added or durable:
+            if added:
                 with open(path, "ab") as stream:
                     stream.write(added)
-                    stream.flush()
-                    if durable:
-                        os.fsync(stream.fileno())
             size = known[2] + len(added)
         else:
             whole = log.lines()
-            self._replace(path, whole, durable)
+            self._replace(path, whole, durable=False)
             size = len(whole)
         self._moves[name] = (len(log), log.crc(), size)
 
@@ -174,13 +175,14 @@ class SaveStore:
             except OSError:
                 continue  # gone already, or not ours to remove
 
-    def read(self, name: str) -> SaveData:
+    def read(self, name: str, moves: bool = True) -> SaveData:
         """The save `name` with its moves; `log` is None when its moves file is gone or is not the
-        one the save names (the game still loads; only a replay would need them)."""
+        one the save names (the game still loads; only a replay would need them), or when
+        `moves` is false (the state alone)."""
         shown = "the autosave" if name == AUTOSAVE else f"save '{name}'"
         path = self._source(name)
         save = self._read_path(path, shown)
-        if save.moves is None:
+        if save.moves is None or not moves:
             return save
         count, crc = save.moves
         try:
@@ -189,7 +191,7 @@ class SaveStore:
             return save
         log = read_moves(raw, count, crc)
         if log is not None and path == self.path(name):
-            self._moves[name] = (count, crc, len(log.lines()))
+            self._moves[name] = (count, crc, log.size)
         return attrs.evolve(save, log=log)
 
     def _read_path(self, path: Path, shown: str) -> SaveData:

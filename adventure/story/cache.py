@@ -17,6 +17,7 @@ handful. This module imports neither yaml nor the loader unless the cache cannot
 from __future__ import annotations
 
 import contextlib
+import gc
 import marshal
 import os
 import zlib
@@ -95,8 +96,18 @@ def cache_folder() -> Path:
 
 def open_story(folder: Path | str, cache: Path | None = None, use_cache: bool = True) -> Story:
     """The story in `folder`, from its compiled cache when that is current, else from its YAML
-    (which then refreshes the cache). Raises StoryError exactly as `load_story` does."""
-    folder = Path(folder).resolve()
+    (which then refreshes the cache), to be played. Raises StoryError as `load_story` does.
+
+    What exists once the story is open lives as long as the game, so the cyclic collector is
+    told to leave it alone (`gc.freeze`): otherwise each full collection during play walks every
+    object of the story again, and a move costs more the larger the story.
+    """
+    story = _open(Path(folder).resolve(), cache, use_cache)
+    gc.freeze()
+    return story
+
+
+def _open(folder: Path, cache: Path | None, use_cache: bool) -> Story:
     if not use_cache:
         return _load(folder)
     files = _signature(folder)
