@@ -200,7 +200,9 @@ def way(draw: st.DrawFn, names: list[str]) -> Way:
     return Way(back=move == "back")
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# Derandomized for the reason given in test_continuity: a rare generated story makes a counter's
+# range thousands wide and the search take minutes; a fixed set of examples keeps CI finite.
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 @given(story=stories())
 def test_the_fast_search_finds_what_the_plain_search_finds(story: Story) -> None:
     plain = plain_search(story, limit=3000)

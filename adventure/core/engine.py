@@ -229,8 +229,8 @@ def takeable(choice: Choice, env: Env) -> bool:
     return holds(choice.requires, env)
 
 
-def offers(story: Story, state: GameState) -> list[Offer]:
-    voice = Voice.of(story, state, advance=False)
+def offers(story: Story, state: GameState, env: Env | None = None) -> list[Offer]:
+    voice = Voice(env, state.seed, state.shown, advance=False) if env is not None else Voice.of(story, state, False)
     found = []
     for choice in visible_choices(story, state, voice.env):
         unmet = None
@@ -240,11 +240,11 @@ def offers(story: Story, state: GameState) -> list[Offer]:
     return found
 
 
-def choice_items(story: Story, state: GameState) -> tuple[tuple[str, ...], tuple[int, ...]]:
+def choice_items(story: Story, state: GameState, env: Env | None = None) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The choices as the player reads them, numbered from 1, and the indexes of the disabled ones."""
     items = []
     off = []
-    for n, offer in enumerate(offers(story, state)):
+    for n, offer in enumerate(offers(story, state, env)):
         label = offer.label + _mark(offer.choice, state)
         if offer.open:
             items.append(label)
@@ -264,8 +264,8 @@ def _mark(choice: Choice, state: GameState) -> str:
     return " (again)" if choice.key in state.taken else ""
 
 
-def _choices_block(story: Story, state: GameState) -> Block:
-    items, off = choice_items(story, state)
+def _choices_block(story: Story, state: GameState, env: Env | None = None) -> Block:
+    items, off = choice_items(story, state, env)
     return Block(out.CHOICES, items=items, off=off)
 
 
@@ -291,7 +291,7 @@ def _describe(story: Story, state: GameState, voice: Voice) -> Output:
     blocks = [Block(out.TITLE, voice.template(scene.title))]
     for text in (scene.first if visits <= 1 else scene.again, scene.text):
         blocks.extend(voice.prose(text))
-    blocks.append(_choices_block(story, state))
+    blocks.append(_choices_block(story, state, voice.env))
     return tuple(blocks)
 
 
@@ -573,14 +573,14 @@ def advance(story: Story, state: GameState, choice: Choice, dice: Dice | None = 
     return _go(move, choice, way)
 
 
-def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
+def take_choice(story: Story, state: GameState, choice: Choice, env: Env | None = None) -> Turn:
     """Run a choice: effects, its branch, every-turn effects, then its `say`, then the move.
 
     A move the game cannot make (a number out of range, a division by zero, a call too deep) is
     refused whole: the state stays as it was, the player is told why and shown the choices again,
     and no choice counts as taken.
     """
-    env = make_env(story, state)
+    env = env or make_env(story, state)
     before = Voice(env, state.seed, state.shown, advance=False)  # the label as the player saw it
     if not takeable(choice, env):
         voice = before
@@ -590,16 +590,20 @@ def take_choice(story: Story, state: GameState, choice: Choice) -> Turn:
     move = _Move(story, state, SeededDice(state.seed, state.draws))
     try:
         way, branch = _spend(move, choice)
-        spent = _spent(move, choice)
+        says = choice.say or (branch is not None and branch.say)
+        spent = _spent(move, choice) if says else None  # the state the `say` is read in
         reached = _go(move, choice, way)
     except Refused as refused:
-        return Turn(state, (Block(out.ERROR, refused.message), _choices_block(story, state)))
+        return Turn(state, (Block(out.ERROR, refused.message), _choices_block(story, state, env)))
     label = before.template(choice.label)
-    voice = Voice.of(story, spent)
-    said = voice.prose(choice.say)
-    if branch is not None:
-        said.extend(voice.prose(branch.say))
-    state = voice.kept(reached)
+    said: list[Block] = []
+    if spent is not None:
+        voice = Voice.of(story, spent)
+        said = voice.prose(choice.say)
+        if branch is not None:
+            said.extend(voice.prose(branch.say))
+        reached = voice.kept(reached)
+    state = reached
     if way.stays:
         return Turn(state, (*said, _choices_block(story, state)), choice=choice, label=label)
     shown, state = _arrive(story, state)
@@ -721,6 +725,9 @@ def step(story: Story, state: GameState, command: str) -> Turn:
     if state.ended:
         ended = "The story has ended. Type 'undo' to step back, 'restart' to play again, or 'quit' to leave."
         return Turn(state, (Block(out.NOTE, ended),))
+    by_number = _numbered(story, state, typed)
+    if by_number is not None:
+        return by_number
     offered = offers(story, state)
     match = match_choice(typed, [(o.choice, o.label) for o in offered])
     if match.choice is not None:
@@ -735,6 +742,16 @@ def step(story: Story, state: GameState, command: str) -> Turn:
     else:
         message = f"You can't '{typed}' here. You can:"
     return Turn(state, (Block(out.ERROR, message), _choices_block(story, state)))
+
+
+def _numbered(story: Story, state: GameState, typed: str) -> Turn | None:
+    """The choice a number names, taken, without reading a label: most moves in play and in
+    programs are numbers. None if `typed` is not the number of a choice shown."""
+    if not (typed.isascii() and typed.isdigit() and len(typed) <= 9):
+        return None
+    env = make_env(story, state)
+    shown = visible_choices(story, state, env)
+    return take_choice(story, state, shown[int(typed) - 1], env) if 0 < int(typed) <= len(shown) else None
 
 
 def completions(story: Story, state: GameState, extra: Sequence[str] = ()) -> list[str]:
