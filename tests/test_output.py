@@ -1,7 +1,12 @@
 from __future__ import annotations
 
+import textwrap
+
+from hypothesis import given
+from hypothesis import strategies as st
+
 from adventure.core import output as out
-from adventure.core.output import Block, layout, plain
+from adventure.core.output import Block, _wrap, layout, plain
 
 
 def test_prose_wraps_to_the_width_without_breaking_words() -> None:
@@ -34,3 +39,25 @@ def test_endings_stand_out() -> None:
 
 def test_plain_text_marks_titles_without_escape_codes() -> None:
     assert plain((Block(out.TITLE, "The Hall"), Block(out.PROSE, "Dust.")), 80) == "== The Hall ==\n\nDust."
+
+
+@given(
+    words=st.lists(
+        st.sampled_from(["a", "bb", "ccc", "eeeeeeeeee", "—", "x" * 30, "fin.", "l'eau", "“so”"]), min_size=1
+    ),
+    width=st.integers(min_value=1, max_value=100),
+    indent=st.sampled_from(["", "  - ", "  12. "]),
+    hanging=st.sampled_from(["", "    ", "      "]),
+)
+def test_prose_wraps_exactly_as_textwrap_would(words: list[str], width: int, indent: str, hanging: str) -> None:
+    """Prose is wrapped without textwrap, for speed, and must read the same."""
+    text = " ".join(words)
+    expected = textwrap.wrap(
+        text,
+        width=max(width, 20),
+        initial_indent=indent,
+        subsequent_indent=hanging or indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent]
+    assert _wrap(text, width, indent, hanging) == expected

@@ -22,6 +22,7 @@ from adventure.core.expr import (
     Take,
     Undefined,
     Value,
+    Var,
     evaluate,
     fits,
 )
@@ -103,6 +104,10 @@ def holds(condition: Expr | None, env: Env) -> bool:
     """Whether a condition holds; one that divides by zero does not (the checker warns of it)."""
     if condition is None:
         return True
+    if type(condition) is Var:  # the commonest condition, a flag: read without the evaluator
+        value = env.variables.get(condition.name)
+        if value is not None:
+            return bool(value)
     try:
         return bool(evaluate(condition, env))
     except Undefined:

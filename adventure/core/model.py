@@ -175,6 +175,7 @@ class Choice:
     # Worked out once: the checker asks for them hundreds of thousands of times.
     way: Way = attrs.field(init=False, eq=False, repr=False)  # where it leads if no branch holds
     ways: tuple[Way, ...] = attrs.field(init=False, eq=False, repr=False)  # every place it can lead
+    moves: bool = attrs.field(init=False, eq=False, repr=False)  # whether it can lead out of its scene
 
     def __attrs_post_init__(self) -> None:
         way = Way(self.goto, self.end, self.call, self.back)
@@ -183,11 +184,7 @@ class Choice:
             found.append(way)
         object.__setattr__(self, "way", way)
         object.__setattr__(self, "ways", tuple(found))
-
-    @property
-    def moves(self) -> bool:
-        """Whether the choice can lead out of its scene."""
-        return any(not w.stays for w in self.ways)
+        object.__setattr__(self, "moves", any(not w.stays for w in found))
 
 
 @attrs.frozen
