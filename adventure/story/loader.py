@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import os
@@ -208,7 +209,15 @@ def parse_story(
     fingerprint: str = "",
 ) -> Story:
     """Build the model from composed files, checking every reference; raise StoryError on any problem."""
-    problems = problems if problems is not None else []
+    try:
+        return _parse_story(documents, story_file, where, problems if problems is not None else [], fingerprint)
+    finally:
+        _DICE_NAMES.clear()
+
+
+def _parse_story(
+    documents: Mapping[str, Document], story_file: str, where: str, problems: list[Problem], fingerprint: str
+) -> Story:
     variable_sources: dict[str, Source] = {}
     found = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
     variables, ending_nodes = found.variables, found.endings
@@ -720,9 +729,22 @@ def _way(reader: Reader, fields: Fields, where: str, names: Names, endings: froz
     return Way(goto, end, call, back)
 
 
+def _with_dice(names: Names, dice: bool) -> Names:
+    """`names`, allowing dice or not: made once per story, not once per effect."""
+    if names.dice == dice:
+        return names
+    known = _DICE_NAMES.get(id(names))
+    if known is None or known[0] is not names:
+        known = _DICE_NAMES[id(names)] = (names, attrs.evolve(names, dice=dice))
+    return known[1]
+
+
+_DICE_NAMES: dict[int, tuple[Names, Names]] = {}
+
+
 def _effects(reader: Reader, node: yaml.Node, names: Names) -> tuple[Effect, ...]:
     """Effects in any of their forms: a string, a list of strings, and `{if, do, else}` mappings."""
-    names = attrs.evolve(names, dice=True)
+    names = _with_dice(names, True)
     entries = node.value if isinstance(node, yaml.SequenceNode) else [node]
     found: list[Effect] = []
     for entry in entries:
@@ -754,9 +776,15 @@ def _placed(reader: Reader, node: yaml.Node, effect: Leaf) -> Leaf:
     return attrs.evolve(effect, line=line, column=column)
 
 
+# Stories say the same conditions and effects again and again (`has(key)`, `trust += 1`): each
+# text is parsed once. The trees are immutable and their positions are within the text.
+_expression = functools.lru_cache(maxsize=8192)(parse_expr)
+_effect_list = functools.lru_cache(maxsize=8192)(parse_effects)
+
+
 def _effects_parser(names: Names) -> Callable[[str], tuple[Leaf, ...]]:
     def parse(source: str) -> tuple[Leaf, ...]:
-        effects = parse_effects(source)
+        effects = _effect_list(source)
         for effect in effects:
             check_effect(effect, names)
         return effects
@@ -768,10 +796,10 @@ def _condition(reader: Reader, node: yaml.Node, names: Names, what: str = "'when
     source = reader.string(node, f"the condition {what}")
     if source is None:
         return None
-    names = attrs.evolve(names, dice=dice)
+    names = _with_dice(names, dice)
 
     def parse(text: str) -> Expr:
-        expr = parse_expr(text)
+        expr = _expression(text)
         check_condition(expr, names)
         return expr
 

@@ -242,11 +242,27 @@ def _too_long(node: yaml.Node) -> bool:
 
 
 _RESOLVER = yaml.resolver.Resolver()
+_RESOLVED: dict[str, str] = {}  # the tags of short plain scalars, as found
+_FIRST = frozenset(k for k in _RESOLVER.yaml_implicit_resolvers if k is not None)  # where implicit tags may start
 
 
 def _resolve(kind: type[yaml.Node], value: str | None, implicit: Any) -> str:
-    """The tag YAML gives an untagged value of this kind, as PyYAML's composer finds it."""
-    return str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+    """The tag YAML gives an untagged value of this kind, as PyYAML's composer finds it.
+
+    Most scalars are text that no implicit resolver could take (quoted, or starting with a
+    letter no YAML word starts with): those are known to be strings without asking."""
+    if kind is not yaml.ScalarNode or value is None:
+        return str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+    if not implicit[0] or (value and value[0] not in _FIRST):
+        return STR
+    if len(value) > 40:
+        return str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+    tag = _RESOLVED.get(value)  # keys and flags come back again and again: `text`, `true`, `0`
+    if tag is None:
+        tag = str(_RESOLVER.resolve(kind, value, implicit))  # type: ignore[no-untyped-call]
+        if len(_RESOLVED) < 10_000:
+            _RESOLVED[value] = tag
+    return tag
 
 
 # ------------------------------------------------------------------ composing, within bounds
