@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
@@ -23,9 +23,7 @@ from adventure.core.errors import StoryError
 from adventure.core.model import Story
 from adventure.core.output import Block, Output
 from adventure.core.state import GameState
-from adventure.play.transcript import Transcript
 from adventure.saves.endings import EndingsBook
-from adventure.saves.migrate import Restored, carry_over, restore
 from adventure.saves.savefile import (
     AUTOSAVE,
     MoveLog,
@@ -37,6 +35,10 @@ from adventure.saves.savefile import (
     summarize,
 )
 from adventure.saves.store import SaveStore
+
+if TYPE_CHECKING:  # loading, reloading and transcripts import what they need when they happen
+    from adventure.play.transcript import Transcript
+    from adventure.saves.migrate import Restored
 
 QUICKSAVE = "quicksave"
 SYNC_SECONDS = 1.0  # the autosave at a change of scene is flushed to the disk at most this often
@@ -148,6 +150,8 @@ class Session:
             self._record(None, (_note(f"The transcript goes on in {path}."),))
             self.end_transcript()
         try:
+            from adventure.play.transcript import Transcript
+
             self.transcript = Transcript(path, self.story.title, datetime.now().astimezone())
         except OSError as error:
             return (_error(f"Could not keep a transcript in {path}: {error.strerror or error}."),)
@@ -324,6 +328,8 @@ class Session:
     def _read(self, name: str) -> tuple[Restored, Sequence[str] | None]:
         assert self.store is not None
         save = self.store.read(name)
+        from adventure.saves.migrate import restore
+
         return restore(self.story, save, self._shown(name)), save.log
 
     def _load(self, name: str) -> Output:
@@ -382,6 +388,8 @@ class Session:
             )
         try:
             recount = story.counted_key != self.story.counted_key
+            from adventure.saves.migrate import carry_over
+
             carried = carry_over(story, self.state, self.log, "on disk", recount)
         except SaveError as error:
             return (
