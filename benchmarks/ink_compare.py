@@ -124,15 +124,14 @@ def _offered(output: Any) -> int:
 
 
 def _open(folder: Path) -> Any:
-    """The story as `adventure play` opens it (through its cache, where there is one)."""
-    from adventure.cli import main as cli
+    """The story as `adventure play` opens it: through its cache, in versions that have one."""
+    try:
+        from adventure.story.cache import open_story
+    except ImportError:
+        from adventure.story.loader import load_story
 
-    opener = getattr(cli, "open_story", None)
-    if opener is not None:
-        return opener(folder)
-    from adventure.story.loader import load_story
-
-    return load_story(folder)
+        return load_story(folder)
+    return open_story(folder)
 
 
 def _saver(story: Any, folder: Path) -> tuple[Any, Any, Any, Any]:

@@ -242,12 +242,15 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     kind = type(value)
     if kind is list:
-        return _CLASSES[value[0]](*[_decode(v) for v in value[1:]])
+        return _CLASSES[value[0]](*[v if type(v) in _LEAVES else _decode(v) for v in value[1:]])
     if kind is tuple:
-        return tuple(_decode(v) for v in value)
+        return tuple([v if type(v) in _LEAVES else _decode(v) for v in value])
     if kind is dict:
-        return {k: _decode(v) for k, v in value.items()}
+        return {k: v if type(v) in _LEAVES else _decode(v) for k, v in value.items()}
     return value
+
+
+_LEAVES = frozenset((str, int, bool, type(None), frozenset))  # what decodes as itself
 
 
 def _encode_story(story: Story) -> Any:
