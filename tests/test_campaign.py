@@ -6,10 +6,17 @@ itself is tested on the small story in test_tools.py.
 
 from __future__ import annotations
 
+import re
+
+import attrs
 import pytest
 
 from adventure.analysis.walkthrough import Walked
+from adventure.core import engine
 from adventure.core.model import Story, Text
+from adventure.core.output import plain
+from adventure.core.state import GameState
+from adventure.story.walkthroughs import load_walkthrough
 
 from .support import WALKTHROUGHS
 
@@ -73,3 +80,250 @@ def test_the_canonical_path_collects_all_nine_ids(shipped_story: Story, shipped_
 )
 def test_the_main_path_tells_the_story_bible(shipped_walks: dict[str, Walked], fact: str) -> None:
     assert fact in "\n".join(shipped_walks["code_eve.yaml"].transcript), f"the main path never mentions {fact!r}"
+
+
+# ------------------------------------------------- the playtest's bugs (feedback/playtest.md, section 2)
+
+
+def play(story: Story, commands: list[str], state: GameState | None = None) -> tuple[GameState, list[str]]:
+    """Type the commands; the state after the last, and what the game printed for each (the first
+    entry is the opening, when starting from scratch)."""
+    turn = engine.begin(story) if state is None else engine.step(story, state, "look")
+    said = [plain(turn.output)]
+    for command in commands:
+        turn = engine.step(story, turn.state, command)
+        said.append(plain(turn.output))
+        assert "You can't '" not in said[-1] and "Which do you mean" not in said[-1], (command, said[-1])
+    return turn.state, said
+
+
+def walk_to(story: Story, walkthrough: str, scene: str) -> GameState:
+    """The state a shipped walkthrough reaches when it first comes into `scene`."""
+    turn = engine.begin(story)
+    for step in load_walkthrough(WALKTHROUGHS / walkthrough).steps:
+        if turn.state.scene == scene:
+            return turn.state
+        if step.command is not None:
+            turn = engine.step(story, turn.state, step.command)
+    raise AssertionError(f"{walkthrough} never comes into {scene}")
+
+
+def at(story: Story, scene: str, **variables: int | bool) -> GameState:
+    """A state in `scene` with the given variables, to read how its text reads there."""
+    state = engine.begin(story).state
+    return attrs.evolve(state, scene=scene, variables=state.variables.updated(variables))
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+PROLOGUE = ["let go of his wrist", "follow naomi", "go on to the briefing", "pick up the pass and say nothing"]
+TO_MARS = [*PROLOGUE, "deform", "disarm the sergeant", "tell naomi you are ready"]
+
+
+def test_2_look_does_not_show_the_chocolate_already_taken(shipped_story: Story) -> None:
+    _, said = play(shipped_story, ["let go of his wrist", "take the chocolate", "look"])
+    assert "On the counter lies a bar of dark chocolate" in said[1]
+    assert "On the counter lies" not in said[3]
+
+
+def test_2_look_does_not_show_the_puppet_masters_chocolate_once_taken(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "truth_puppet")
+    _, said = play(shipped_story, ["take the chocolate he offers", "look"], state)
+    assert "He holds out a square of chocolate" in said[0]  # item 11: the offer is shown first
+    assert "He holds out a square of chocolate" not in said[2]
+
+
+KOVAL_AND_DARA = [*TO_MARS, "go to the hiring hall", "ask koval about brenner", "go back out to the docks"]
+KOVAL_AND_DARA += ["find the canteen at pad four", "go back out to the docks", "climb crane seven"]
+
+
+def test_3_nils_is_known_by_name_and_can_be_spared_without_searching_his_room(shipped_story: Story) -> None:
+    state, said = play(shipped_story, [*KOVAL_AND_DARA, "ask about dara", "deform", "get under the other end"])
+    text = flat(said[-1])
+    assert "You know nothing about him" not in text and "don't even know my name" not in text
+    assert "Wellstown" in text and "Offer him the sleep" in text
+    assert not state.visits.get("nius_home")
+    state, _ = play(shipped_story, ["offer him the sleep"], state)
+    assert state.variables["spared_nius"]
+
+
+def test_3_asking_naomi_for_another_way_is_always_offered_at_the_crane(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [*TO_MARS, "go to the hiring hall", "go back out to the docks", "climb crane seven"])
+    assert "Ask Naomi if there is another way" in said[-1]
+    assert "Down here I'm Nils" in flat(said[-1])
+
+
+TO_ACHILLUS_LEDGE = ["report to jean", "go to gessler's gym", "ask marta what aki wants", "go back up"]
+TO_ACHILLUS_LEDGE += ["go down to the copper pit", "ask why this fight matters", "let him fight first"]
+TO_ACHILLUS_LEDGE += ["make the mercenary let go of the gun", "offer him the sleep"]
+
+
+def test_4_rouge_asks_for_the_other_way_only_as_she_heard_it(shipped_story: Story) -> None:
+    held = [*KOVAL_AND_DARA, "ask about dara", "deform", "get under the other end", "take his id"]
+    _, said = play(shipped_story, [*held, *TO_ACHILLUS_LEDGE])
+    assert "the one from the crane" in flat(said[-1])
+    struck = [*KOVAL_AND_DARA, "deform", "strike while his back is turned"]
+    _, said = play(shipped_story, [*struck, *TO_ACHILLUS_LEDGE])
+    assert "Is there a way he doesn't have to stop?" in flat(said[-1])
+    assert "The other way" not in said[-1]
+
+
+def test_5_the_impostor_followed_is_not_told_how_she_was_caught(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "jaron_start")
+    commands = ["board the bus", "ride on to the water stop", "pump the water", "follow her into the wreck", "deform"]
+    state, said = play(shipped_story, [*commands, "hear his deal", "take his deal"], state)
+    assert "A habit, Naomi said" not in flat(said[5])  # Rouge never asked Naomi at the depot
+    assert "Tell Naomi how you knew it wasn't her" not in said[-1]
+    assert "Tell Naomi you nearly didn't know" in said[-1]
+
+
+def test_5_the_crew_deck_and_jills_love_are_only_named_once_met(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "noir_start")
+    commands = ["go in to dinner", "go to the card room", "tell him why you're here", "go up to the observation deck"]
+    commands += ["accept the duel", "draw on the first stroke", "report to jean truthfully"]
+    state, said = play(shipped_story, commands, state)
+    assert "Wick" not in "".join(said)
+    assert "Two Nean stewards from the crew decks" in flat(said[-2])
+    commands = ["go down to earth", "go to tannery lane", "go to the aurelia hall"]
+    state, said = play(shipped_story, commands, state)
+    assert "Tell him Jill loved Eden Varock" not in said[-1]
+    assert "Milo's loft" not in said[-2] and "the journalist" not in said[-2]
+
+
+def test_5_the_strays_are_not_thanked_for_a_talk_that_never_was(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "aerkos_start")
+    commands = ["go to the sunken mile", "go on to the tea house", "leave and wait for nightfall", "fight her"]
+    _, said = play(shipped_story, [*commands, "think about what opera said"], state)
+    assert "THANK YOU FOR BEING HONEST" not in said[-2]
+    assert "ragged Neans from the tea house are gone" in flat(said[-2])
+    assert "Pip" not in said[-1]
+
+
+def test_6_sarah_does_not_name_the_bar_floor_in_the_alley(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "viola_club")
+    _, said = play(shipped_story, ["wait for her at the stage door"], state)
+    assert "Marnie's floor" not in said[-1]
+    assert "Not out here by the bins" in flat(said[-1])
+
+
+def test_7_jean_is_still_on_the_line_when_he_is_answered(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "aerkos_start")
+    _, said = play(shipped_story, ["ask jean why he wants the ids so badly", "tell jean you'll do as he says"], state)
+    assert "slate goes dark" not in said[1] and "I heard that" in said[1]
+    state = walk_to(shipped_story, "all_killed.yaml", "jill_start")
+    _, said = play(shipped_story, ["ask jean what she'll say", "promise jean you won't listen to her"], state)
+    assert "The line closes" not in said[1]
+
+
+def test_8_naomi_is_where_she_has_been_all_along(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], walk_to(shipped_story, "code_eve.yaml", "noir_start"))
+    assert "come in person" not in said[0]
+    hub = shipped_story.scenes["truth_hub"]
+    assert "Naomi is eating pickles in front of the map" not in " ".join(p.template.parts[0] for p in hub.again)
+    state = walk_to(shipped_story, "all_killed.yaml", "jaron_wreck")
+    _, said = play(shipped_story, ["ask naomi how she knows about the war", "pump the water"], state)
+    assert "She goes in" not in said[1] and "Naomi goes in" in said[2]
+
+
+def test_9_rouge_does_not_ask_what_the_visitors_look_like_after_meeting_one(shipped_story: Story) -> None:
+    _, said = play(shipped_story, ["ask naomi why the visitors want this planet"], at(shipped_story, "venus_start"))
+    assert "look like" not in said[1]
+
+
+def test_10_one_kill_is_one_kill(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "truth_puppet", killed=1, spared=8))
+    assert "each of them fell" not in said[0] and "You were there when it fell" in flat(said[0])
+    _, said = play(shipped_story, [], at(shipped_story, "venus_extraction", killed=1, spared=6))
+    assert "The ones you killed" not in said[0] and "The one you killed" in said[0]
+    _, said = play(shipped_story, [], at(shipped_story, "venus_fall", spared=1))
+    assert "the one you spared sleeps on" in flat(said[0])
+
+
+def test_11_the_shove_is_shown_before_rouge_steps_between(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [*TO_MARS, "go to the hiring hall"])
+    assert "shoves" in said[-1] and "Step between the man and the Nean" in said[-1]
+
+
+def test_11_the_puppet_master_holds_out_the_ticket_he_offers(shipped_story: Story) -> None:
+    state = attrs.evolve(walk_to(shipped_story, "code_eve.yaml", "truth_puppet"), inventory=())
+    _, said = play(shipped_story, [], state)
+    assert "a paper ticket with a grinning puppet" in flat(said[0]) and "Take the ticket he offers you" in said[0]
+
+
+def test_12_hearing_jarons_deal_does_not_accept_it(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "jaron_cards")
+    state, said = play(shipped_story, ["hear his deal"], state)
+    assert state.scene == "jaron_cards" and not state.variables["jaron_deal"]
+    assert "Take his deal and let go of his wrist" in said[-1] and "Reach for his Id" in said[-1]
+    state, _ = play(shipped_story, ["take his deal"], state)
+    assert state.variables["jaron_deal"] and "jaron_queen" in state.inventory
+
+
+def test_12_fighting_at_hesper_is_a_fight(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_spared.yaml", "venus_hall")
+    state, said = play(shipped_story, ["fight"], state)
+    assert state.scene == "venus_brawl"
+    assert "Let your armour fall" in said[-1] and "Cut the cables anyway" in said[-1]
+    state, said = play(shipped_story, ["cut the cables anyway"], state)
+    assert "No blood comes out of it" in flat(said[-1]) and state.variables["knows_naomi"]
+    assert "One cradle still smokes" in flat(said[-1])
+
+
+def test_12_jean_can_be_told_whether_eden_was_fast(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "noir_earth")
+    state, said = play(shipped_story, ["report to jean truthfully"], state)
+    assert "Was he fast?" in said[-1] and "Tell Jean how fast Eden was" in said[-1]
+    _, said = play(shipped_story, ["tell jean how fast eden was"], state)
+    assert "Faster than the hat" in said[-1]
+
+
+def test_12_rouge_can_warn_jean_that_lenz_is_jaron(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "venus_jean")
+    state, said = play(shipped_story, [], state)
+    assert "Warn Jean" not in said[0]
+    state, said = play(shipped_story, ["watch captain lenz", "warn jean that lenz is jaron fate"], state)
+    assert "a single playing card lies face down" in flat(said[-1])
+    state, said = play(shipped_story, ["take the service road", "go on up the road to hesper"], state)
+    assert "You warned him, red" in flat(said[-1])
+
+
+def test_13_naomi_remembers_the_letter_she_was_shown(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
+    assert state.variables["showed_letter"]
+    _, said = play(shipped_story, ["show naomi eva's letter"], state)
+    assert "I've seen it, kid" in said[-1]
+
+
+def test_13_no_closed_fists_no_gun(shipped_story: Story) -> None:
+    texts = [flat(p.template.parts[0]) for e in shipped_story.endings.values() for p in e.text]
+    assert not any("fists closed" in t for t in texts)
+    _, said = play(shipped_story, [], at(shipped_story, "jill_rooftop", spared_noir=False))
+    assert "You shot" not in said[0]
+
+
+def paragraphs(story: Story) -> list[str]:
+    """Every literal piece of every text: scenes, what choices say, endings."""
+    texts = [t for s in story.scenes.values() for t in (s.text, s.first, s.again, *(c.say for c in s.choices))]
+    texts += [b.say for s in story.scenes.values() for c in s.choices for b in c.branches]
+    texts += [e.text for e in story.endings.values()]
+    return [part for text in texts for p in text for part in p.template.parts if isinstance(part, str)]
+
+
+def test_14_one_speaker_a_paragraph(shipped_story: Story) -> None:
+    # Two quoted speeches side by side ("..." "...") in one paragraph: one speaker each, please.
+    crowded = [p for p in paragraphs(shipped_story) for para in p.split("\n\n") if re.search(r'[.?!,]" +"', para)]
+    assert crowded == []
+
+
+def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "viola_dressing")
+    state, _ = play(shipped_story, [], state)
+    assert "sarah_jack" in state.inventory
+    state = walk_to(shipped_story, "code_eve.yaml", "noir_start")
+    assert "jaron_jack" in state.inventory
+    state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
+    assert "jill_notebook" in state.inventory
+    _, said = play(shipped_story, ["inventory", "stats"], state)
+    assert "Jill's notebook" in said[1] and "Nectar: ### 3/3" in said[2]

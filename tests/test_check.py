@@ -281,7 +281,7 @@ def test_the_shipped_story_checks_clean_and_completely(shipped_story: Story, shi
     assert report.complete, report.limit
     assert report.errors == [], "\n".join(p.format() for p in report.errors)
     assert report.states < 1_000_000  # the normalised space stays far inside the default bound
-    assert {p.kind for p in report.properties} == {"scene", "ending", "id", "softlock"}
+    assert {p.kind for p in report.properties} == {"scene", "ending", "id", "softlock", "introduced"}
     assert all(p.status == PROVED for p in report.properties), [p for p in report.properties if p.status != PROVED]
     assert_witnesses_replay(shipped_story, report)
 
