@@ -131,3 +131,12 @@ def test_play_uses_the_cache_and_no_cache_reads_the_yaml(cli: Cli, tmp_path: Pat
     caches[0].unlink()
     ran = cli("play", "--scenes", str(folder), "--no-cache", stdin="", status=0)
     assert "The Hall" in ran.out and not list((tmp_path / "xdg-cache").rglob("*.cache"))
+
+
+def test_a_pipe_where_the_cache_should_be_is_never_waited_on(tmp_path: Path, cached: Path) -> None:
+    folder = mini_with(tmp_path)
+    open_story(folder, cached)
+    file = the_file(cached)
+    file.unlink()
+    os.mkfifo(file)
+    assert open_story(folder, cached).scenes["hall"].title.literal == "The Hall"

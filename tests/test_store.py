@@ -384,3 +384,15 @@ def test_a_saves_folder_removed_during_a_game_is_made_again(mini: Story, tmp_pat
     (tmp_path / "saves").rmdir()
     store.write("two", a_save(mini, "take"))
     assert store.names() == ["two"]
+
+
+def test_a_moves_file_turned_into_a_pipe_is_replaced_not_appended_to(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    state, _ = played(mini)
+    moves = MoveLog()
+    store.write("game", make_save(mini, state, moves, NOW))  # an empty log: a file of 0 bytes
+    store.moves_path("game").unlink()
+    os.mkfifo(store.moves_path("game"))  # appending to a pipe with no reader would never return
+    moves.append("Take the key")
+    store.write("game", make_save(mini, state, moves, NOW))
+    assert store.moves_path("game").read_text(encoding="utf-8") == '"Take the key"\n'

@@ -139,7 +139,7 @@ class SaveStore:
         them), so the one fsync a save pays for is the state's."""
         path = self.moves_path(name)
         known = self._moves.get(name)
-        if known is not None and known[0] <= len(log) and log.crc(known[0]) == known[1] and _size(path) == known[2]:
+        if known is not None and known[0] <= len(log) and log.crc(known[0]) == known[1] and _regular(path) == known[2]:
             added = log.lines(known[0])
             if added:
                 with open(path, "ab") as stream:
@@ -320,6 +320,16 @@ class SaveStore:
             except (ValueError, RecursionError) as error:
                 found.append(SaveEntry(name, None, problem=f"{shown} is damaged ({error})"))
         return found
+
+
+def _regular(path: Path) -> int:
+    """The size of `path` if it is a regular file, else -1: a moves file that became a pipe or a
+    folder is written anew (by a rename), never appended to."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return -1
+    return info.st_size if stat.S_ISREG(info.st_mode) else -1
 
 
 def _size(path: Path) -> int:

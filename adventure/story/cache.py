@@ -20,6 +20,7 @@ import contextlib
 import gc
 import marshal
 import os
+import stat
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -185,6 +186,8 @@ def _digest(folder: Path) -> str:
 def _read(path: Path, header: tuple[Any, ...]) -> tuple[Signature, str, Any] | None:
     """The signature, fingerprint and encoded story of a cache written for `header`, or None."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None  # a pipe or a folder where the cache should be: never waited on, never read
         raw = path.read_bytes()
     except OSError:
         return None
