@@ -51,7 +51,7 @@ from adventure.core.model import (
 from adventure.story.folders import story_files
 
 MAGIC = b"adventure-story-cache\n"
-FORMAT = 1  # raise when the encoding below changes
+FORMAT = 2  # raise when the encoding below changes
 # Every class the model is made of, in a fixed order: an object is [its index, its fields...].
 _CLASSES: tuple[type, ...] = (
     Story,
@@ -231,7 +231,10 @@ def _encode(value: Any) -> Any:
     if kind in _PLAIN:
         return value
     if kind is tuple:
-        return tuple(_encode(v) for v in value)
+        items = [_encode(v) for v in value]
+        if any(type(v) is list or type(v) is dict for v in items):
+            return [_TUPLE, *items]  # a tuple that holds objects: decoded item by item
+        return tuple(items)  # only plain values: decoded as it is, without a look inside
     if kind is frozenset:
         return frozenset(_encode(v) for v in value)
     if isinstance(value, Mapping):
@@ -245,15 +248,15 @@ def _encode(value: Any) -> Any:
 def _decode(value: Any) -> Any:
     kind = type(value)
     if kind is list:
-        return _CLASSES[value[0]](*[v if type(v) in _LEAVES else _decode(v) for v in value[1:]])
-    if kind is tuple:
-        return tuple([v if type(v) in _LEAVES else _decode(v) for v in value])
+        fields = [v if type(v) in _LEAVES else _decode(v) for v in value[1:]]
+        return tuple(fields) if value[0] == _TUPLE else _CLASSES[value[0]](*fields)
     if kind is dict:
         return {k: v if type(v) in _LEAVES else _decode(v) for k, v in value.items()}
     return value
 
 
-_LEAVES = frozenset((str, int, bool, type(None), frozenset))  # what decodes as itself
+_LEAVES = frozenset((str, int, bool, type(None), frozenset, tuple))  # what decodes as itself
+_TUPLE = -1  # in place of a class index: the list is a tuple that holds objects
 
 
 def _encode_story(story: Story) -> Any:
