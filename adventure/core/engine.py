@@ -485,22 +485,6 @@ def begin(story: Story, state: GameState | None = None, seed: int = 0) -> Turn:
     return Turn(state, describe(story, state))
 
 
-def run_effects(story: Story, state: GameState, effects: Sequence[Effect], dice: Dice | None = None) -> GameState:
-    """The state after `effects`, in order, each seeing the ones before.
-
-    Raises Refused, changing nothing, if a number would leave the story's range or a value
-    divides by zero.
-    """
-    move = _Move(story, state, dice)
-    move.run(effects)
-    return move.state()
-
-
-def apply_effects(story: Story, state: GameState, choice: Choice, dice: Dice | None = None) -> GameState:
-    """The state after a choice's own effects (not its branch's)."""
-    return run_effects(story, state, choice.effects, dice)
-
-
 @attrs.frozen
 class Moved:
     """A choice taken, before anything is shown: the state before the move out, and the way out."""
@@ -527,11 +511,7 @@ def _spend(move: _Move, choice: Choice) -> tuple[Way, Branch | None]:
 
 def _spent(move: _Move, choice: Choice) -> GameState:
     """The state once `choice` is spent, before it moves the player: where its `say` is read."""
-    base = move.base
-    return move.state(
-        used=base.used | {choice.key} if choice.once else base.used,
-        taken=base.taken if choice.key in base.taken else (*base.taken, choice.key),
-    )
+    return move.state(used=_used(move.base, choice), taken=_taken(move.base, choice))
 
 
 def spend(story: Story, state: GameState, choice: Choice, dice: Dice) -> Moved:
@@ -546,7 +526,7 @@ def _go(move: _Move, choice: Choice, way: Way) -> GameState:
     if way.stays:
         return _spent(move, choice)
     base = move.base
-    used = base.used | {choice.key} if choice.once else base.used
+    used = _used(base, choice)
     if way.end is not None:
         return move.state(used=used, ending=way.end, taken=_taken(base, choice))
     if way.back:
@@ -562,6 +542,10 @@ def _go(move: _Move, choice: Choice, way: Way) -> GameState:
     assert target is not None
     move.enter(target)
     return move.state(used=used, scene=target, taken=())
+
+
+def _used(state: GameState, choice: Choice) -> frozenset[str]:
+    return state.used | {choice.key} if choice.once else state.used
 
 
 def _taken(state: GameState, choice: Choice) -> tuple[str, ...]:
