@@ -83,7 +83,7 @@ _CLASSES: tuple[type, ...] = (
 _INDEX = {cls: n for n, cls in enumerate(_CLASSES)}
 _FIELDS = tuple(tuple(f.name for f in attrs.fields(cls) if f.init) for cls in _CLASSES)
 _ENGINE_FILES = ("core/model.py", "core/expr.py", "story/loader.py", "story/nodes.py", "story/cache.py")
-_PLAIN = (str, int, bool, type(None))
+_PLAIN = frozenset((str, int, bool, type(None)))
 
 Signature = tuple[tuple[str, int, int], ...]  # each story file: path in the folder, size, mtime in ns
 
@@ -208,10 +208,15 @@ def _read(path: Path, header: tuple[Any, ...]) -> tuple[Signature, str, Any] | N
 
 def _write(path: Path, header: tuple[Any, ...], signature: Signature, story: Story) -> None:
     """Replace the cache atomically; a folder that cannot be written only means no cache."""
+    paused = gc.isenabled()
+    gc.disable()  # encoding makes a great many lists and frees none: the collector only slows it
     try:
         body = marshal.dumps((header, signature, story.fingerprint, _encode_story(story)))
     except (ValueError, TypeError):
         return  # something in the story that plain data cannot hold: play on without a cache
+    finally:
+        if paused:
+            gc.enable()
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -228,21 +233,22 @@ def _write(path: Path, header: tuple[Any, ...], signature: Signature, story: Sto
 
 def _encode(value: Any) -> Any:
     kind = type(value)
+    n = _INDEX.get(kind)
+    if n is not None:
+        found = [getattr(value, name) for name in _FIELDS[n]]
+        return [n, *[v if type(v) in _PLAIN else _encode(v) for v in found]]
     if kind in _PLAIN:
         return value
     if kind is tuple:
-        items = [_encode(v) for v in value]
+        items = [v if type(v) in _PLAIN else _encode(v) for v in value]
         if any(type(v) is list or type(v) is dict for v in items):
             return [_TUPLE, *items]  # a tuple that holds objects: decoded item by item
         return tuple(items)  # only plain values: decoded as it is, without a look inside
     if kind is frozenset:
         return frozenset(_encode(v) for v in value)
     if isinstance(value, Mapping):
-        return {k: _encode(v) for k, v in value.items()}
-    n = _INDEX.get(kind)
-    if n is None:
-        raise TypeError(f"{kind.__name__} cannot be cached")
-    return [n, *(_encode(getattr(value, name)) for name in _FIELDS[n])]
+        return {k: v if type(v) in _PLAIN else _encode(v) for k, v in value.items()}
+    raise TypeError(f"{kind.__name__} cannot be cached")
 
 
 def _decode(value: Any) -> Any:
