@@ -55,3 +55,18 @@ def test_a_missing_field_of_the_state_is_named(mini: Story) -> None:
     del data["used"]
     with pytest.raises(ValueError, match=r"'state\.used' is missing"):
         GameState.from_dict(data)
+
+
+def test_a_log_read_from_its_file_behaves_as_the_log_that_wrote_it() -> None:
+    """Read lazily, it must give the same labels, checksums and lines once taken apart."""
+    from adventure.saves.savefile import MoveLog, read_moves
+
+    written = MoveLog(["Take the key", "Pick up gold", "Open the door"])
+    read = read_moves(written.lines(), 3, written.crc())
+    assert read is not None and len(read) == 3 and read.crc() == written.crc()
+    read.append("Go back inside")
+    written.append("Go back inside")
+    assert read.crc(2) == written.crc(2) and read.lines(1) == written.lines(1)
+    del read[1:]
+    assert list(read) == ["Take the key"] and read.crc() == MoveLog(["Take the key"]).crc()
+    assert read_moves(written.lines(), 3, written.crc() ^ 1) is None  # not the log the save names

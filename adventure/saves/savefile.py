@@ -82,37 +82,37 @@ class MoveLog(Sequence[str]):
     one (`history`, an undo past them, a replay), so loading a long game costs one checksum.
     """
 
-    __slots__ = ("_crcs", "_labels", "_read", "_read_count", "_read_crc")
+    __slots__ = ("_crcs", "_labels", "_read", "_read_labels")
 
     def __init__(self, labels: Iterable[str] = ()) -> None:
         self._labels: list[str] = []
         self._crcs = [0]
-        self._read = b""  # lines read from a file, not yet taken apart: before every label
-        self._read_count = 0
-        self._read_crc = 0
+        self._read = b""  # lines read from a file, their checksums not yet taken: before every label
+        self._read_labels: list[str] = []  # their labels
         for label in labels:
             self.append(label)
 
     @classmethod
-    def of_lines(cls, lines: bytes, count: int, crc: int) -> MoveLog:
-        """The log whose first `count` moves are these lines, checked already against `crc`."""
+    def of_lines(cls, lines: bytes, labels: list[str], crc: int) -> MoveLog:
+        """The log of `labels`, read as `lines` from a file and checked already against `crc`."""
         log = cls()
-        log._read, log._read_count, log._read_crc = lines, count, crc
-        log._crcs = [crc]
+        log._read, log._read_labels, log._crcs = lines, labels, [crc]
         return log
 
+    @property
+    def _read_count(self) -> int:
+        return len(self._read_labels)
+
     def _unpack(self) -> None:
-        """Take the lines read from a file apart into labels and checksums."""
-        if not self._read_count:
+        """Put the moves read from a file with the rest, each with the checksum of its prefix."""
+        if not self._read_labels:
             return
-        lines = self._read.splitlines(keepends=True)
-        labels = json.loads("[" + ",".join(line.decode("utf-8") for line in lines) + "]")
         crcs = [0]
-        for line in lines:
+        for line in self._read.splitlines(keepends=True):
             crcs.append(zlib.crc32(line, crcs[-1]))
-        self._labels[:0] = labels
+        self._labels[:0] = self._read_labels
         self._crcs = crcs + self._crcs[1:]
-        self._read, self._read_count, self._read_crc = b"", 0, 0
+        self._read, self._read_labels = b"", []
 
     def append(self, label: str) -> None:
         self._labels.append(label)
@@ -136,7 +136,7 @@ class MoveLog(Sequence[str]):
         return iter(self._labels)
 
     def __len__(self) -> int:
-        return self._read_count + len(self._labels)
+        return len(self._read_labels) + len(self._labels)
 
     def __eq__(self, other: object) -> bool:
         return list(self) == list(other) if isinstance(other, Sequence) else NotImplemented
@@ -187,7 +187,7 @@ def read_moves(raw: bytes, count: int, crc: int) -> MoveLog | None:
         return None
     if len(labels) != count or not all(isinstance(label, str) for label in labels):
         return None
-    return MoveLog.of_lines(lines, count, crc)
+    return MoveLog.of_lines(lines, labels, crc)
 
 
 @attrs.frozen
