@@ -327,3 +327,74 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
     assert "jill_notebook" in state.inventory
     _, said = play(shipped_story, ["inventory", "stats"], state)
     assert "Jill's notebook" in said[1] and "Nectar: ### 3/3" in said[2]
+
+
+# ------------------------------------------------- Noir and Grauphon: Nectar, what decides sparing, the seeds
+
+
+def test_noir_naomi_restocks_rouge_to_three_and_says_so(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["ride on to arsia port"], at(shipped_story, "jaron_escape", nectar=0))
+    assert state.scene == "noir_start" and state.variables["nectar"] == 3
+    assert "until there are three" in flat(said[-1]) and "The last box until the Ministry" in flat(said[-1])
+
+
+def test_noir_deform_costs_a_dose_and_the_duel_can_be_faced_without_one(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["deform and accept the duel"], at(shipped_story, "noir_observation", nectar=2))
+    assert state.variables["nectar"] == 1 and state.scene == "noir_duel"
+    _, said = play(shipped_story, [], at(shipped_story, "noir_observation", nectar=0))
+    assert "Deform and accept the duel (unavailable: no Nectar left)" in flat(said[0])
+    state, said = play(shipped_story, ["face him without deform", "draw on the first stroke"], at(shipped_story, "noir_observation", nectar=0))
+    assert "id_noir" in state.inventory and "goes through your shoulder" in flat(said[-1])
+    assert "Naomi stitched your shoulder" in flat(said[-1])  # the cost, remembered at Earthfall
+
+
+def test_noir_sparing_rests_on_the_letter_every_player_is_given(shipped_story: Story) -> None:
+    # The straight path (no crew decks, no questions) is handed Eva's letter and offered the sleep.
+    state = walk_to(shipped_story, "puppet_trust.yaml", "noir_observation")
+    _, said = play(shipped_story, [], state)
+    assert not state.visits.get("noir_steerage") and "eva_letter" in state.inventory
+    assert "To whoever carries the last key" in flat(said[0]) and "I'd like to stop moving" in flat(said[0])
+    assert "Offer him sleep instead of a duel" in said[0]
+
+
+def test_noir_a_dose_given_below_decks_is_remembered(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "noir_dining")
+    commands = ["go below to the crew decks", "give the shaking steward a dose", "go up to the card room"]
+    commands += ["tell him why you're here", "go up to the observation deck", "offer him sleep"]
+    state, said = play(shipped_story, commands, state)
+    assert state.variables["nectar"] == 2 and "brass button" in flat(said[-1])
+
+
+def test_noir_opera_never_eats_at_the_table(shipped_story: Story) -> None:
+    _, said = play(shipped_story, ["go in to dinner"], walk_to(shipped_story, "puppet_trust.yaml", "noir_start"))
+    assert "the plate goes back to the kitchen exactly as it came" in flat(said[-1])
+
+
+def test_grauphon_the_puppet_master_breaks_chocolate_and_nobody_names_him(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["go down to earth"], walk_to(shipped_story, "puppet_trust.yaml", "noir_earth"))
+    text = flat(said[-1])
+    assert state.scene == "grauphon_start" and "snaps a bar of chocolate in two" in text
+    assert "the bigger half held out to you" in text
+    assert not any(name in text for name in ("Roy", "Yunghart", "father"))
+
+
+def test_grauphon_sparing_rests_on_what_milo_says_of_jill_not_on_the_loft(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "grauphon_hall")
+    _, said = play(shipped_story, [], state)
+    assert "she asked me to stand next to her" in flat(said[0])
+    state, said = play(shipped_story, ["tell him you've come for his id"], state)
+    assert not state.visits.get("grauphon_loft") and "Tell him he doesn't have to carry this" in said[-1]
+
+
+def test_grauphon_without_a_dose_rouge_crawls_and_it_costs_her(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "grauphon_fight", nectar=0))
+    assert "Deform and force your way up (unavailable: no Nectar left)" in flat(said[0])
+    state, said = play(shipped_story, ["crawl to him without deform"], at(shipped_story, "grauphon_fight", nectar=0))
+    assert "id_grauphon" in state.inventory and state.variables["killed"] == 1
+    assert "small dry crack" in flat(said[-1]) and '"Ribs," says Naomi' in flat(said[-1])
+
+
+def test_grauphon_a_dose_left_for_milo_is_in_the_hall(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "grauphon_yard")
+    state, said = play(shipped_story, ["leave milo a dose", "go to the aurelia hall"], state)
+    assert "An empty ampoule stands on the piano lid" in flat(said[-1])
