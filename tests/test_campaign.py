@@ -326,7 +326,8 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
     state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
     assert "jill_notebook" in state.inventory
     _, said = play(shipped_story, ["inventory", "stats"], state)
-    assert "Jill's notebook" in said[1] and "Nectar: ### 3/3" in said[2]
+    # Nectar is shown out of 3 (Deforming in the Aerkos and Jill hunts spends doses on the way here).
+    assert "Jill's notebook" in said[1] and re.search(r"Nectar: [#.]{3} [0-3]/3", said[2])
 
 
 # ------------------------------------------------- Noir and Grauphon: Nectar, what decides sparing, the seeds
@@ -343,7 +344,11 @@ def test_noir_deform_costs_a_dose_and_the_duel_can_be_faced_without_one(shipped_
     assert state.variables["nectar"] == 1 and state.scene == "noir_duel"
     _, said = play(shipped_story, [], at(shipped_story, "noir_observation", nectar=0))
     assert "Deform and accept the duel (unavailable: no Nectar left)" in flat(said[0])
-    state, said = play(shipped_story, ["face him without deform", "draw on the first stroke"], at(shipped_story, "noir_observation", nectar=0))
+    state, said = play(
+        shipped_story,
+        ["face him without deform", "draw on the first stroke"],
+        at(shipped_story, "noir_observation", nectar=0),
+    )
     assert "id_noir" in state.inventory and "goes through your shoulder" in flat(said[-1])
     assert "Naomi stitched your shoulder" in flat(said[-1])  # the cost, remembered at Earthfall
 
@@ -398,3 +403,57 @@ def test_grauphon_a_dose_left_for_milo_is_in_the_hall(shipped_story: Story) -> N
     state = walk_to(shipped_story, "all_killed.yaml", "grauphon_yard")
     state, said = play(shipped_story, ["leave milo a dose", "go to the aurelia hall"], state)
     assert "An empty ampoule stands on the piano lid" in flat(said[-1])
+
+
+# ------------------------------------------------- issue 13: the Aerkos hunt sets the route of the Jill hunt
+
+
+def test_sparing_aes_sends_rouge_over_the_roofs_to_jill_before_the_lantern(shipped_walks: dict[str, Walked]) -> None:
+    spared = flat("\n".join(shipped_walks["all_spared.yaml"].transcript))
+    assert "Jill doesn't sleep at The Lantern" in spared and "The Bindery Attic" in spared
+    assert "Printers' Row" not in spared and "The Newsroom" not in spared and "The Morgue" not in spared
+    fought = flat("\n".join(shipped_walks["code_eve.yaml"].transcript))
+    assert "Printers' Row" in fought and "The Newsroom" in fought and "The Bindery Attic" not in fought
+
+
+def test_calling_out_to_aes_works_only_with_an_answer_for_the_strays(shipped_story: Story) -> None:
+    # What decides it is on screen: Aes says Alter is for the strays, Pip asks where they would go.
+    state, said = play(shipped_story, ["call out to aes"], at(shipped_story, "aerkos_night"))
+    assert state.scene == "aerkos_night" and "Who hides them, if I stop?" in flat(said[1])
+    state = walk_to(shipped_story, "all_spared.yaml", "aerkos_night")
+    state, said = play(shipped_story, ["call out to aes"], state)
+    assert state.scene == "aerkos_dawn" and "id_aerkos" in state.inventory
+    assert "Go over the roofs to the bindery" in said[1] and "Go to find Jill Sturgeon" not in said[1]
+
+
+def test_with_no_nectar_aerkos_and_jill_still_have_a_way_on(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "aerkos_runaways", nectar=0))
+    assert "Give Pip a dose of Nectar (once) (unavailable: you have no Nectar left)" in flat(said[0])
+    state, said = play(shipped_story, ["hide from her until sunrise"], at(shipped_story, "aerkos_night", nectar=0))
+    assert "Deform and fight her (unavailable: no Nectar left to Deform with)" in flat(said[0])
+    assert state.scene == "aerkos_sunrise" and "left arm" in said[1]
+    state, said = play(shipped_story, ["take the id she holds out", "go over the roofs to the bindery"], state)
+    assert (
+        state.variables["spared_aerkos"]
+        and state.scene == "jill_garret"
+        and 'Alice." It is not a question' in flat(said[-1])
+    )
+    state, said = play(shipped_story, ["go for her without deform"], at(shipped_story, "jill_rooftop", nectar=0))
+    assert "Deform (unavailable: you have no Nectar left)" in flat(said[0])
+    assert state.scene == "jill_strings" and "lance slides out of your shoulder" in flat(said[1])
+    state, said = play(shipped_story, ["let her speak her piece"], state)
+    assert "She looks at your shoulder" in flat(said[1])
+
+
+def test_deforming_against_aerkos_and_jill_spends_a_dose(shipped_story: Story) -> None:
+    state, _ = play(shipped_story, ["deform and fight her"], at(shipped_story, "aerkos_night", nectar=2))
+    assert state.variables["nectar"] == 1 and state.scene == "aerkos_dawn"
+    state, _ = play(shipped_story, ["deform"], at(shipped_story, "jill_rooftop", nectar=1))
+    assert state.variables["nectar"] == 0 and state.scene == "jill_fight"
+
+
+def test_jills_piece_asks_instead_of_listing_the_nine(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "jill_strings")
+    _, said = play(shipped_story, ["let her speak her piece"], state)
+    assert "Tell me which one of them was plotting" in flat(said[1])
+    assert "a piano mover" not in said[1] and "Free is" not in said[1]
