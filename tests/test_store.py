@@ -20,6 +20,7 @@ from adventure.core.state import FrozenMap
 from adventure.saves.savefile import (
     AUTOSAVE,
     FORMAT,
+    MAX_AHEAD,
     MoveLog,
     SaveError,
     format_entries,
@@ -87,6 +88,8 @@ def test_moves_added_after_a_save_are_read_as_ahead_of_it_up_to_a_line_cut_short
     assert SaveStore(tmp_path).read("game").ahead == ()  # nothing after a line that is not a move
     path.write_bytes(b'"Open the door"\n"Count the coins"\n')
     assert SaveStore(tmp_path).read("game").ahead == ()  # another game's moves: none are replayed
+    path.write_bytes(b'"Take the key"\n' + b'"Open the door"\n"Go back"\n' * MAX_AHEAD)
+    assert len(SaveStore(tmp_path).read("game").ahead) == MAX_AHEAD  # never more than a second could add
 
 
 def test_a_save_whose_moves_file_is_lost_or_not_its_own_still_loads_without_its_log(

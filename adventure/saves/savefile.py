@@ -190,13 +190,17 @@ def read_moves(raw: bytes, count: int, crc: int) -> MoveLog | None:
     return MoveLog.of_lines(lines, labels, crc)
 
 
+MAX_AHEAD = 10_000  # the moves of one second of the fastest piped play, many times over
+
+
 def moves_after(raw: bytes, count: int) -> tuple[str, ...]:
     """The moves a moves file holds after its first `count`: taken since its save was written.
-    A line cut short by a kill, and anything after a line that is not a label, are left out."""
+    A line cut short by a kill, anything after a line that is not a label, and anything past
+    MAX_AHEAD (more than a second of play could add: the file was tampered with) are left out."""
     if raw.count(b"\n") <= count:
         return ()
     found = []
-    for line in raw.split(b"\n")[count:-1]:  # the last piece is after the last newline: never whole
+    for line in raw.split(b"\n", count + MAX_AHEAD)[count:-1]:  # the last piece is never whole
         try:
             label = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
