@@ -361,4 +361,3 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
     assert "jill_notebook" in state.inventory
     _, said = play(shipped_story, ["inventory", "stats"], state)
     assert "Jill's notebook" in said[1] and "Nectar: ### 3/3" in said[2]
-
