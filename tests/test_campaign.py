@@ -314,7 +314,7 @@ def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_
 
 
 def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
-    walked = shipped_walks["no_nectar.yaml"]
+    walked = shipped_walks["all_spared.yaml"]
     assert walked.state.ending == "code_eve" and walked.state.variables["bare_hands"]
     transcript = flat("\n".join(walked.transcript))
     assert "Wren is pressing mats" in transcript and "A small Nean called Wren sits down beside her" in transcript
