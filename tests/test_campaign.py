@@ -305,7 +305,7 @@ def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_
     assert "Fight (unavailable: you have no Nectar left to Deform)" in flat(said[0])
     assert "Give Jill the case of Ids" in said[0]
     state, said = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=0))
-    assert "Deform and fight (unavailable: you have no Nectar left)" in flat(said[0]) and "The loops are empty" in said[0]
+    assert "Deform and fight (unavailable: you have no Nectar left)" in flat(said[0]) and "Your hand goes to your Nectar case. It is empty." in flat(said[0])
     state, said = play(shipped_story, ["stand in her way without armour"], state)
     assert state.scene == "venus_naomi" and state.variables["bare_hands"]
     state, _ = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=2))
