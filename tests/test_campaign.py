@@ -289,6 +289,40 @@ def test_12_rouge_can_warn_jean_that_lenz_is_jaron(shipped_story: Story) -> None
     assert "You warned him, red" in flat(said[-1])
 
 
+# ------------------------------------------------- Venus: the last refill, and Deform costs a dose
+
+
+def test_naomi_restocks_rouge_to_three_before_venus_and_says_so(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "truth_launch")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
+    state, said = play(shipped_story, ["watch venus grow in the window"], state)
+    assert state.scene == "venus_start" and state.variables["nectar"] == 3
+    assert "one, two, three" in flat(said[-1]) and "Count them" in flat(said[-1])
+
+
+def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "venus_hall", nectar=0))
+    assert "Fight (unavailable: you have no Nectar left to Deform)" in flat(said[0])
+    assert "Give Jill the case of Ids" in said[0]
+    state, said = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=0))
+    assert "Deform and fight (unavailable: you have no Nectar left)" in flat(said[0]) and "Your hand goes to your Nectar case. It is empty." in flat(said[0])
+    state, said = play(shipped_story, ["stand in her way without armour"], state)
+    assert state.scene == "venus_naomi" and state.variables["bare_hands"]
+    state, _ = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=2))
+    state, _ = play(shipped_story, ["deform and fight"], state)
+    assert state.variables["nectar"] == 1
+
+
+def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
+    walked = shipped_walks["all_spared.yaml"]
+    assert walked.state.ending == "code_eve" and walked.state.variables["bare_hands"]
+    transcript = flat("\n".join(walked.transcript))
+    assert "Wren is pressing mats" in transcript and "A small Nean called Wren sits down beside her" in transcript
+
+
+# ------------------------------------------------- the playtest's bugs, continued
+
+
 def test_13_naomi_remembers_the_letter_she_was_shown(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
     assert state.variables["showed_letter"]
