@@ -371,7 +371,7 @@ def test_jaron_hunts_rouge_from_the_start(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "code_eve.yaml", "jaron_start")
     _, said = play(shipped_story, [], state)
     assert "jaron_jack" in state.inventory and "See you at the end of the road" in said[0]
-    assert "he has been studying yours" in flat(said[0])
+    assert "he has been studying yours" in flat(said[0]) and "Naomi holds the card up to the bird" in flat(said[0])
     # He rides the bus in a borrowed face; the tell is in his hands, and Rouge can name it.
     state, said = play(shipped_story, ["board the bus", "talk to the old man"], state)
     assert "His hands are not" in flat(said[-1]) and state.variables["watched_dace"]
@@ -389,3 +389,14 @@ def test_jarons_fight_has_a_way_on_with_no_nectar(shipped_story: Story) -> None:
     assert state.scene == "jaron_hands" and "bare-handed" in flat(said[-1])
     state, said = play(shipped_story, ["hear his deal", "take his deal"], state)
     assert state.variables["jaron_deal"] and "Then she sees your palm" in flat(said[-1])
+
+
+def test_a_dose_for_tamsin_on_the_bus_is_remembered_at_the_port(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "jaron_bus")
+    state, said = play(shipped_story, ["look"], state)
+    assert "Give Tamsin a dose" not in said[1]  # not before she has been met
+    state, said = play(shipped_story, ["talk to the nean", "give tamsin a dose"], state)
+    assert "Her hands shake" in flat(said[1]) and state.variables["nectar"] == 2
+    commands = ["ride on to the water stop", "pump the water", "tell her she isn't naomi", "deform", "reach for his id"]
+    state, said = play(shipped_story, commands, state)
+    assert state.variables["nectar"] == 1 and "Tamsin lifts a steady hand" in flat(said[-1])
