@@ -172,6 +172,7 @@ def test_4_rouge_asks_for_the_other_way_only_as_she_heard_it(shipped_story: Stor
 
 def test_5_the_impostor_followed_is_not_told_how_she_was_caught(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "all_killed.yaml", "jaron_start")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 1}))  # a dose for the Deform
     commands = ["board the bus", "ride on to the water stop", "pump the water", "follow her into the wreck", "deform"]
     state, said = play(shipped_story, [*commands, "hear his deal", "take his deal"], state)
     assert "A habit, Naomi said" not in flat(said[5])  # Rouge never asked Naomi at the depot
@@ -253,9 +254,9 @@ def test_11_the_puppet_master_holds_out_the_ticket_he_offers(shipped_story: Stor
 
 
 def test_12_hearing_jarons_deal_does_not_accept_it(shipped_story: Story) -> None:
-    state = walk_to(shipped_story, "code_eve.yaml", "jaron_cards")
+    state = walk_to(shipped_story, "code_eve.yaml", "jaron_hands")
     state, said = play(shipped_story, ["hear his deal"], state)
-    assert state.scene == "jaron_cards" and not state.variables["jaron_deal"]
+    assert state.scene == "jaron_hands" and not state.variables["jaron_deal"]
     assert "Take his deal and let go of his wrist" in said[-1] and "Reach for his Id" in said[-1]
     state, _ = play(shipped_story, ["take his deal"], state)
     assert state.variables["jaron_deal"] and "jaron_queen" in state.inventory
@@ -305,7 +306,9 @@ def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_
     assert "Fight (unavailable: you have no Nectar left to Deform)" in flat(said[0])
     assert "Give Jill the case of Ids" in said[0]
     state, said = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=0))
-    assert "Deform and fight (unavailable: you have no Nectar left)" in flat(said[0]) and "Your hand goes to your Nectar case. It is empty." in flat(said[0])
+    assert "Deform and fight (unavailable: you have no Nectar left)" in flat(
+        said[0]
+    ) and "Your hand goes to your Nectar case. It is empty." in flat(said[0])
     state, said = play(shipped_story, ["stand in her way without armour"], state)
     assert state.scene == "venus_naomi" and state.variables["bare_hands"]
     state, _ = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=2))
@@ -491,3 +494,83 @@ def test_jills_piece_asks_instead_of_listing_the_nine(shipped_story: Story) -> N
     _, said = play(shipped_story, ["let her speak her piece"], state)
     assert "Tell me which one of them was plotting" in flat(said[1])
     assert "a piano mover" not in said[1] and "Free is" not in said[1]
+
+
+# ------------------------------------------------- hunts that differ (issue 13): Verde and Jaron
+
+
+def test_the_verde_hunt_has_no_fight(shipped_story: Story) -> None:
+    verde = [s for name, s in shipped_story.scenes.items() if name.startswith("verde_")]
+    labels = ["".join(str(p) for p in c.label.parts) for s in verde for c in s.choices]
+    assert labels and not any("Deform" in str(label) or "ight" in str(label) for label in labels)
+    texts = [
+        flat(part)
+        for s in verde
+        for t in (s.text, s.first, s.again, *(c.say for c in s.choices))
+        for p in t
+        for part in p.template.parts
+        if isinstance(part, str)
+    ]
+    assert not any('Deform,"' in t or "Deform." in t for t in texts)
+    # The direct path (no ward) can still spare him, with what Pell said in the clinic, which every path reads.
+    state = walk_to(shipped_story, "puppet_trust.yaml", "verde_clinic")
+    state, said = play(shipped_story, [], state)
+    assert "It still runs downhill" in flat(said[0])
+    state, said = play(shipped_story, ["tell him you've come for his id"], state)
+    assert "if nothing matters" in flat(said[-1]) and "Tell him he can sleep with the others" in said[-1]
+    state, said = play(shipped_story, ["tell him he can sleep with the others"], state)
+    assert "Pell says" in flat(said[-1]) and state.variables["spared_verde"] and state.variables["nectar"] == 3
+
+
+def test_a_dose_for_mirelle_is_remembered_and_costs_a_deform(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_spared.yaml", "verde_ward")
+    dry = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
+    _, said = play(shipped_story, [], dry)
+    assert "Give Mirelle a dose of your own (once) (unavailable: no Nectar left)" in flat(said[0])
+    one = attrs.evolve(state, variables=state.variables.updated({"nectar": 1}))
+    state, said = play(shipped_story, ["give mirelle a dose of your own", "go to the old well at dusk"], one)
+    assert state.variables["nectar"] == 0 and "She won't know" in said[1]
+    state, said = play(shipped_story, ["tell him he can sleep with the others"], state)
+    assert "Somebody will have to do her drops" in flat(said[-1])
+    state, said = play(
+        shipped_story, ["sleep, and catch the dawn bus", "board the bus", "ride on to the water stop"], state
+    )
+    assert "Naomi counts your case" in flat(said[1])
+    state, said = play(shipped_story, ["pump the water", "tell her she isn't naomi"], state)
+    assert "a dose for a woman asleep sixty years" in flat(said[-1])
+    assert "Deform (unavailable: no Nectar left)" in flat(said[-1])
+
+
+def test_jaron_hunts_rouge_from_the_start(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "jaron_start")
+    _, said = play(shipped_story, [], state)
+    assert "jaron_jack" in state.inventory and "See you at the end of the road" in said[0]
+    assert "he has been studying yours" in flat(said[0]) and "Naomi holds the card up to the bird" in flat(said[0])
+    # He rides the bus in a borrowed face; the tell is in his hands, and Rouge can name it.
+    state, said = play(shipped_story, ["board the bus", "talk to the old man"], state)
+    assert "His hands are not" in flat(said[-1]) and state.variables["watched_dace"]
+    state, said = play(shipped_story, ["ride on to the water stop", "pump the water"], state)
+    assert "Her other thumb riffles" in flat(said[-1])
+    state, said = play(shipped_story, ["tell her she isn't naomi"], state)
+    assert "You weren't Mr Dace either" in flat(said[-1]) and state.variables["unmasked_jaron"]
+
+
+def test_jarons_fight_has_a_way_on_with_no_nectar(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "jaron_reveal")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
+    state, said = play(shipped_story, ["look", "watch his hands"], state)
+    assert "Deform (unavailable: no Nectar left)" in flat(said[1])
+    assert state.scene == "jaron_hands" and "bare-handed" in flat(said[-1])
+    state, said = play(shipped_story, ["hear his deal", "take his deal"], state)
+    assert state.variables["jaron_deal"] and "Then she sees your palm" in flat(said[-1])
+
+
+def test_a_dose_for_tamsin_on_the_bus_is_remembered_at_the_port(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "jaron_bus")
+    state, said = play(shipped_story, ["look"], state)
+    assert "Give Tamsin a dose" not in said[1]  # not before she has been met
+    state, said = play(shipped_story, ["talk to the nean", "give tamsin a dose"], state)
+    assert "Her hands shake" in flat(said[1]) and state.variables["nectar"] == 2
+    commands = ["ride on to the water stop", "pump the water", "tell her she isn't naomi", "deform", "reach for his id"]
+    state, said = play(shipped_story, commands, state)
+    assert state.variables["nectar"] == 1 and "Tamsin lifts a steady hand" in flat(said[-1])
