@@ -327,3 +327,81 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
     _, said = play(shipped_story, ["inventory", "stats"], state)
     # Nectar is shown out of 3; how many are left depends on the doses given away on the way.
     assert "Jill's notebook" in said[1] and re.search(r"Nectar: [#.]{3} [0-3]/3", said[2])
+
+
+# ------------------------------------------------- the Mars chapters: Nectar, and a hunt decided by talk
+
+
+def label(choice) -> str:
+    return "".join(part for part in choice.label.parts if isinstance(part, str))
+
+
+def test_viola_is_a_conversation_with_no_deform_and_no_fight(shipped_story: Story) -> None:
+    viola = [scene for name, scene in shipped_story.scenes.items() if name.startswith("viola_")]
+    assert viola and not any("Deform" in label(c) or "Fight" in label(c) for s in viola for c in s.choices)
+    # Straight to the stage door: nothing learned, so every true answer is shown with what is missing.
+    state = walk_to(shipped_story, "all_killed.yaml", "viola_club")
+    state, said = play(shipped_story, ["wait for her at the stage door"], state)
+    roof = flat(said[-1])
+    assert "Tell me two true things" in roof
+    assert "Show her the card with I AM OUT on it (unavailable: you have found nothing she wrote)" in roof
+    assert "Tell her how her song ends (unavailable: you haven't heard her song)" in roof
+    assert "Tell her what Ash Stahl said about her (unavailable: you haven't talked to Ash)" in roof
+    # A wrong answer ends the talk: she gives up, and Rouge takes the Id.
+    state, said = play(shipped_story, ["say you don't know what she wants"], state)
+    assert state.scene == "viola_yield" and "Go on, then" in flat(said[-1])
+    state, _ = play(shipped_story, ["take her id"], state)
+    assert "id_viola" in state.inventory and not state.variables["spared_viola"]
+
+
+def test_what_rouge_learned_on_terrace_nine_decides_whether_sarah_sleeps(shipped_story: Story) -> None:
+    # The song heard in the club answers the first question; the sleepers made at Cydonia and the
+    # Copper Pit answer the second.
+    state = walk_to(shipped_story, "code_eve.yaml", "viola_club")
+    commands = ["listen to the last song", "wait for her at the stage door", "tell her how her song ends"]
+    state, said = play(shipped_story, commands, state)
+    assert state.scene == "viola_offer" and "Why would I ever wake up?" in flat(said[-1])
+    assert "Tell her who is in her photograph (unavailable: you haven't looked in her suitcase)" in flat(said[-1])
+    state, said = play(shipped_story, ["tell her about the sleepers you have already made"], state)
+    assert state.variables["spared_viola"] and "A crane driver from Cydonia" in flat(said[-1])
+    # With nobody spared, Ash's word and a dose given to the sweeper do it instead.
+    state = walk_to(shipped_story, "all_killed.yaml", "viola_street")
+    assert "Her candyfloss-pink hair streams out behind her, into it" in flat(play(shipped_story, [], state)[1][0])
+    commands = ["give the sweeper a dose of your nectar", "go into the perihelion", "tell ash the truth"]
+    commands += ["wait for her at the stage door", "tell her what ash stahl said about her"]
+    state, said = play(shipped_story, commands, state)
+    assert "Tell her about the sleepers you have already made (unavailable: you have put nobody to sleep yet)" in flat(
+        said[-1]
+    )
+    state, said = play(shipped_story, ["tell her the sweeper has had a dose from you"], state)
+    assert state.variables["spared_viola"] and "I thought he'd made you up" in flat(said[-1])
+
+
+def test_each_deform_on_mars_costs_a_dose_and_none_left_still_goes_on(shipped_story: Story) -> None:
+    state, said = play(shipped_story, [*TO_MARS, "go to the hiring hall", "go back out to the docks", "climb crane seven"])
+    before = state.variables["nectar"]
+    after, _ = play(shipped_story, ["deform"], state)
+    assert after.variables["nectar"] == before - 1 and after.scene == "nius_fight"
+    _, said = play(shipped_story, [], at(shipped_story, "nius_crane", nectar=0))
+    assert "Deform (unavailable: no Nectar left)" in said[0] and "Ask Naomi if there is another way" in said[0]
+    _, said = play(shipped_story, [], at(shipped_story, "achillus_dressing", nectar=0))
+    assert "Deform and take him now (unavailable: no Nectar left)" in said[0] and "Let him fight first" in said[0]
+    # Empty at the ledge, with no sleep to offer: Aki's one punch instead of a duel, and the ribs remember it.
+    state, said = play(shipped_story, [], at(shipped_story, "achillus_ledge", nectar=0))
+    assert "Fight him as he asked (unavailable: no Nectar left)" in said[0]
+    state, said = play(shipped_story, ["tell him you have nothing left", "take his id", "report to jean in order"], state)
+    assert "id_achillus" in state.inventory and state.scene == "viola_start"
+    assert "Naomi straps your ribs" in flat(said[2]) and "Your ribs creak" in flat(said[3])
+
+
+def test_a_dose_given_away_on_mars_is_remembered(shipped_story: Story) -> None:
+    commands = [*TO_MARS, "go to the hiring hall", "give the shaking nean a dose of your nectar"]
+    state, said = play(shipped_story, [*commands, "go back out to the docks", "climb crane seven"])
+    assert state.variables["nectar"] == engine.begin(shipped_story).state.variables["nectar"] - 1
+    assert "Oskar came up my ladder ahead of you" in flat(said[-1])
+    # The sergeant paid off in Penn's back room is not behind Marta's stool in the third round.
+    state = walk_to(shipped_story, "all_spared.yaml", "achillus_dressing")
+    assert state.variables["paid_kestrel"]
+    _, said = play(shipped_story, ["let him fight first"], state)
+    assert "Behind Marta's stool there is nobody at all" in flat(said[-1])
+    assert "Break the mercenary's gun hand" not in said[-1]
