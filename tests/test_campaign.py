@@ -13,7 +13,7 @@ import pytest
 
 from adventure.analysis.walkthrough import Walked
 from adventure.core import engine
-from adventure.core.model import Story, Text
+from adventure.core.model import Choice, Story, Text
 from adventure.core.output import plain
 from adventure.core.state import GameState
 from adventure.story.walkthroughs import load_walkthrough
@@ -332,7 +332,7 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
 # ------------------------------------------------- the Mars chapters: Nectar, and a hunt decided by talk
 
 
-def label(choice) -> str:
+def label(choice: Choice) -> str:
     return "".join(part for part in choice.label.parts if isinstance(part, str))
 
 
