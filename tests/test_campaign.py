@@ -13,7 +13,7 @@ import pytest
 
 from adventure.analysis.walkthrough import Walked
 from adventure.core import engine
-from adventure.core.model import Story, Text
+from adventure.core.model import Choice, Story, Text
 from adventure.core.output import plain
 from adventure.core.state import GameState
 from adventure.story.walkthroughs import load_walkthrough
@@ -155,9 +155,8 @@ def test_3_asking_naomi_for_another_way_is_always_offered_at_the_crane(shipped_s
     assert "Down here I'm Nils" in flat(said[-1])
 
 
-TO_ACHILLUS_LEDGE = ["report to jean", "go to gessler's gym", "ask marta what aki wants", "go back up"]
-TO_ACHILLUS_LEDGE += ["go down to the copper pit", "ask why this fight matters", "let him fight first"]
-TO_ACHILLUS_LEDGE += ["make the mercenary let go of the gun", "offer him the sleep"]
+TO_ACHILLUS_LEDGE = ["report to jean", "go to gessler's gym", "ask marta what aki wants", "go down to the copper pit"]
+TO_ACHILLUS_LEDGE += ["let him fight first", "make the mercenary let go of the gun", "offer him the sleep"]
 
 
 def test_4_rouge_asks_for_the_other_way_only_as_she_heard_it(shipped_story: Story) -> None:
@@ -518,8 +517,9 @@ def test_the_verde_hunt_has_no_fight(shipped_story: Story) -> None:
     assert "It still runs downhill" in flat(said[0])
     state, said = play(shipped_story, ["tell him you've come for his id"], state)
     assert "if nothing matters" in flat(said[-1]) and "Tell him he can sleep with the others" in said[-1]
+    doses = state.variables["nectar"]
     state, said = play(shipped_story, ["tell him he can sleep with the others"], state)
-    assert "Pell says" in flat(said[-1]) and state.variables["spared_verde"] and state.variables["nectar"] == 3
+    assert "Pell says" in flat(said[-1]) and state.variables["spared_verde"] and state.variables["nectar"] == doses
 
 
 def test_a_dose_for_mirelle_is_remembered_and_costs_a_deform(shipped_story: Story) -> None:
@@ -567,6 +567,7 @@ def test_jarons_fight_has_a_way_on_with_no_nectar(shipped_story: Story) -> None:
 
 def test_a_dose_for_tamsin_on_the_bus_is_remembered_at_the_port(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "puppet_trust.yaml", "jaron_bus")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 3}))  # whatever Mars cost
     state, said = play(shipped_story, ["look"], state)
     assert "Give Tamsin a dose" not in said[1]  # not before she has been met
     state, said = play(shipped_story, ["talk to the nean", "give tamsin a dose"], state)
@@ -574,3 +575,85 @@ def test_a_dose_for_tamsin_on_the_bus_is_remembered_at_the_port(shipped_story: S
     commands = ["ride on to the water stop", "pump the water", "tell her she isn't naomi", "deform", "reach for his id"]
     state, said = play(shipped_story, commands, state)
     assert state.variables["nectar"] == 1 and "Tamsin lifts a steady hand" in flat(said[-1])
+
+
+# ------------------------------------------------- the Mars chapters: Nectar, and a hunt decided by talk
+
+
+def label(choice: Choice) -> str:
+    return "".join(part for part in choice.label.parts if isinstance(part, str))
+
+
+def test_viola_is_a_conversation_with_no_deform_and_no_fight(shipped_story: Story) -> None:
+    viola = [scene for name, scene in shipped_story.scenes.items() if name.startswith("viola_")]
+    assert viola and not any("Deform" in label(c) or "Fight" in label(c) for s in viola for c in s.choices)
+    # Straight to the stage door: nothing learned, so every true answer is shown with what is missing.
+    state = walk_to(shipped_story, "all_killed.yaml", "viola_club")
+    state, said = play(shipped_story, ["wait for her at the stage door"], state)
+    roof = flat(said[-1])
+    assert "Tell me two true things" in roof
+    assert "Show her the card with I AM OUT on it (unavailable: you have found nothing she wrote)" in roof
+    assert "Tell her how her song ends (unavailable: you haven't heard her song)" in roof
+    assert "Tell her what Ash Stahl said about her (unavailable: you haven't talked to Ash)" in roof
+    # A wrong answer ends the talk: she gives up, and Rouge takes the Id.
+    state, said = play(shipped_story, ["say you don't know what she wants"], state)
+    assert state.scene == "viola_yield" and "Go on, then" in flat(said[-1])
+    state, _ = play(shipped_story, ["take her id"], state)
+    assert "id_viola" in state.inventory and not state.variables["spared_viola"]
+
+
+def test_what_rouge_learned_on_terrace_nine_decides_whether_sarah_sleeps(shipped_story: Story) -> None:
+    # The song heard in the club answers the first question; the sleepers made at Cydonia and the
+    # Copper Pit answer the second.
+    state = walk_to(shipped_story, "code_eve.yaml", "viola_club")
+    commands = ["listen to the last song", "wait for her at the stage door", "tell her how her song ends"]
+    state, said = play(shipped_story, commands, state)
+    assert state.scene == "viola_offer" and "Why would I ever wake up?" in flat(said[-1])
+    assert "Tell her who is in her photograph (unavailable: you haven't looked in her suitcase)" in flat(said[-1])
+    state, said = play(shipped_story, ["tell her about the sleepers you have already made"], state)
+    assert state.variables["spared_viola"] and "A crane driver from Cydonia" in flat(said[-1])
+    # With nobody spared, Ash's word and a dose given to the sweeper do it instead.
+    state = walk_to(shipped_story, "all_killed.yaml", "viola_street")
+    assert "Her candyfloss-pink hair streams out behind her, into it" in flat(play(shipped_story, [], state)[1][0])
+    commands = ["give the sweeper a dose of your nectar", "go into the perihelion", "tell ash the truth"]
+    commands += ["wait for her at the stage door", "tell her what ash stahl said about her"]
+    state, said = play(shipped_story, commands, state)
+    assert "Tell her about the sleepers you have already made (unavailable: you have put nobody to sleep yet)" in flat(
+        said[-1]
+    )
+    state, said = play(shipped_story, ["tell her the sweeper has had a dose from you"], state)
+    assert state.variables["spared_viola"] and "I thought he'd made you up" in flat(said[-1])
+
+
+def test_each_deform_on_mars_costs_a_dose_and_none_left_still_goes_on(shipped_story: Story) -> None:
+    state, said = play(
+        shipped_story, [*TO_MARS, "go to the hiring hall", "go back out to the docks", "climb crane seven"]
+    )
+    before = state.variables["nectar"]
+    after, _ = play(shipped_story, ["deform"], state)
+    assert after.variables["nectar"] == before - 1 and after.scene == "nius_fight"
+    _, said = play(shipped_story, [], at(shipped_story, "nius_crane", nectar=0))
+    assert "Deform (unavailable: no Nectar left)" in said[0] and "Ask Naomi if there is another way" in said[0]
+    _, said = play(shipped_story, [], at(shipped_story, "achillus_dressing", nectar=0))
+    assert "Deform and take him now (unavailable: no Nectar left)" in said[0] and "Let him fight first" in said[0]
+    # Empty at the ledge, with no sleep to offer: Aki's one punch instead of a duel, and the ribs remember it.
+    state, said = play(shipped_story, [], at(shipped_story, "achillus_ledge", nectar=0))
+    assert "Fight him as he asked (unavailable: no Nectar left)" in said[0]
+    state, said = play(
+        shipped_story, ["tell him you have nothing left", "take his id", "report to jean in order"], state
+    )
+    assert "id_achillus" in state.inventory and state.scene == "viola_start"
+    assert "Naomi straps your ribs" in flat(said[2]) and "Your ribs creak" in flat(said[3])
+
+
+def test_a_dose_given_away_on_mars_is_remembered(shipped_story: Story) -> None:
+    commands = [*TO_MARS, "go to the hiring hall", "give the shaking nean a dose of your nectar"]
+    state, said = play(shipped_story, [*commands, "go back out to the docks", "climb crane seven"])
+    assert state.variables["nectar"] == engine.begin(shipped_story).state.variables["nectar"] - 1
+    assert "Oskar came up my ladder ahead of you" in flat(said[-1])
+    # The sergeant paid off in Penn's back room is not behind Marta's stool in the third round.
+    state = walk_to(shipped_story, "all_spared.yaml", "achillus_dressing")
+    assert state.variables["paid_kestrel"]
+    _, said = play(shipped_story, ["let him fight first"], state)
+    assert "Behind Marta's stool there is nobody at all" in flat(said[-1])
+    assert "Break the mercenary's gun hand" not in said[-1]
