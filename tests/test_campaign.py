@@ -172,6 +172,7 @@ def test_4_rouge_asks_for_the_other_way_only_as_she_heard_it(shipped_story: Stor
 
 def test_5_the_impostor_followed_is_not_told_how_she_was_caught(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "all_killed.yaml", "jaron_start")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 1}))  # a dose for the Deform
     commands = ["board the bus", "ride on to the water stop", "pump the water", "follow her into the wreck", "deform"]
     state, said = play(shipped_story, [*commands, "hear his deal", "take his deal"], state)
     assert "A habit, Naomi said" not in flat(said[5])  # Rouge never asked Naomi at the depot
@@ -253,9 +254,9 @@ def test_11_the_puppet_master_holds_out_the_ticket_he_offers(shipped_story: Stor
 
 
 def test_12_hearing_jarons_deal_does_not_accept_it(shipped_story: Story) -> None:
-    state = walk_to(shipped_story, "code_eve.yaml", "jaron_cards")
+    state = walk_to(shipped_story, "code_eve.yaml", "jaron_hands")
     state, said = play(shipped_story, ["hear his deal"], state)
-    assert state.scene == "jaron_cards" and not state.variables["jaron_deal"]
+    assert state.scene == "jaron_hands" and not state.variables["jaron_deal"]
     assert "Take his deal and let go of his wrist" in said[-1] and "Reach for his Id" in said[-1]
     state, _ = play(shipped_story, ["take his deal"], state)
     assert state.variables["jaron_deal"] and "jaron_queen" in state.inventory
@@ -287,6 +288,42 @@ def test_12_rouge_can_warn_jean_that_lenz_is_jaron(shipped_story: Story) -> None
     assert "a single playing card lies face down" in flat(said[-1])
     state, said = play(shipped_story, ["take the service road", "go on up the road to hesper"], state)
     assert "You warned him, red" in flat(said[-1])
+
+
+# ------------------------------------------------- Venus: the last refill, and Deform costs a dose
+
+
+def test_naomi_restocks_rouge_to_three_before_venus_and_says_so(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "truth_launch")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
+    state, said = play(shipped_story, ["watch venus grow in the window"], state)
+    assert state.scene == "venus_start" and state.variables["nectar"] == 3
+    assert "one, two, three" in flat(said[-1]) and "Count them" in flat(said[-1])
+
+
+def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "venus_hall", nectar=0))
+    assert "Fight (unavailable: you have no Nectar left to Deform)" in flat(said[0])
+    assert "Give Jill the case of Ids" in said[0]
+    state, said = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=0))
+    assert "Deform and fight (unavailable: you have no Nectar left)" in flat(
+        said[0]
+    ) and "Your hand goes to your Nectar case. It is empty." in flat(said[0])
+    state, said = play(shipped_story, ["stand in her way without armour"], state)
+    assert state.scene == "venus_naomi" and state.variables["bare_hands"]
+    state, _ = play(shipped_story, [], at(shipped_story, "venus_cyan", nectar=2))
+    state, _ = play(shipped_story, ["deform and fight"], state)
+    assert state.variables["nectar"] == 1
+
+
+def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
+    walked = shipped_walks["all_spared.yaml"]
+    assert walked.state.ending == "code_eve" and walked.state.variables["bare_hands"]
+    transcript = flat("\n".join(walked.transcript))
+    assert "Wren is pressing mats" in transcript and "A small Nean called Wren sits down beside her" in transcript
+
+
+# ------------------------------------------------- the playtest's bugs, continued
 
 
 def test_13_naomi_remembers_the_letter_she_was_shown(shipped_story: Story) -> None:
@@ -326,7 +363,8 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
     state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
     assert "jill_notebook" in state.inventory
     _, said = play(shipped_story, ["inventory", "stats"], state)
-    assert "Jill's notebook" in said[1] and "Nectar: ### 3/3" in said[2]
+    # Nectar is shown out of 3 (Deforming in the Aerkos and Jill hunts spends doses on the way here).
+    assert "Jill's notebook" in said[1] and re.search(r"Nectar: [#.]{3} [0-3]/3", said[2])
 
 
 # ------------------------------------------------- the reveal schedule and Nectar (issue 13): prologue and act 2
@@ -379,3 +417,212 @@ def test_nowhere_house_shows_that_roy_did_not_die_on_the_direct_path(shipped_sto
 def test_naomi_is_the_first_nean_at_the_visitors_audience_on_the_direct_path(shipped_story: Story) -> None:
     _, said = play(shipped_story, [], walk_to(shipped_story, "puppet_trust.yaml", "truth_visitor"))
     assert "The first Nean" in flat(said[0]) and "I'm a Nean, kid" in flat(said[0])
+
+
+# ------------------------------------------------- Noir and Grauphon: Nectar, what decides sparing, the seeds
+
+
+def test_noir_naomi_restocks_rouge_to_three_and_says_so(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["ride on to arsia port"], at(shipped_story, "jaron_escape", nectar=0))
+    assert state.scene == "noir_start" and state.variables["nectar"] == 3
+    assert "until there are three" in flat(said[-1]) and "The last box until the Ministry" in flat(said[-1])
+
+
+def test_noir_deform_costs_a_dose_and_the_duel_can_be_faced_without_one(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["deform and accept the duel"], at(shipped_story, "noir_observation", nectar=2))
+    assert state.variables["nectar"] == 1 and state.scene == "noir_duel"
+    _, said = play(shipped_story, [], at(shipped_story, "noir_observation", nectar=0))
+    assert "Deform and accept the duel (unavailable: no Nectar left)" in flat(said[0])
+    state, said = play(
+        shipped_story,
+        ["face him without deform", "draw on the first stroke"],
+        at(shipped_story, "noir_observation", nectar=0),
+    )
+    assert "id_noir" in state.inventory and "goes through your shoulder" in flat(said[-1])
+    assert "Naomi stitched your shoulder" in flat(said[-1])  # the cost, remembered at Earthfall
+
+
+def test_noir_sparing_rests_on_the_letter_every_player_is_given(shipped_story: Story) -> None:
+    # The straight path (no crew decks, no questions) is handed Eva's letter and offered the sleep.
+    state = walk_to(shipped_story, "puppet_trust.yaml", "noir_observation")
+    _, said = play(shipped_story, [], state)
+    assert not state.visits.get("noir_steerage") and "eva_letter" in state.inventory
+    assert "To whoever carries the last key" in flat(said[0]) and "I'd like to stop moving" in flat(said[0])
+    assert "Offer him sleep instead of a duel" in said[0]
+
+
+def test_noir_a_dose_given_below_decks_is_remembered(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "noir_dining")
+    commands = ["go below to the crew decks", "give the shaking steward a dose", "go up to the card room"]
+    commands += ["tell him why you're here", "go up to the observation deck", "offer him sleep"]
+    state, said = play(shipped_story, commands, state)
+    assert state.variables["nectar"] == 2 and "brass button" in flat(said[-1])
+
+
+def test_noir_opera_never_eats_at_the_table(shipped_story: Story) -> None:
+    _, said = play(shipped_story, ["go in to dinner"], walk_to(shipped_story, "puppet_trust.yaml", "noir_start"))
+    assert "the plate goes back to the kitchen exactly as it came" in flat(said[-1])
+
+
+def test_grauphon_the_puppet_master_breaks_chocolate_and_nobody_names_him(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["go down to earth"], walk_to(shipped_story, "puppet_trust.yaml", "noir_earth"))
+    text = flat(said[-1])
+    assert state.scene == "grauphon_start" and "snaps a bar of chocolate in two" in text
+    assert "the bigger half held out to you" in text
+    assert not any(name in text for name in ("Roy", "Yunghart", "father"))
+
+
+def test_grauphon_sparing_rests_on_what_milo_says_of_jill_not_on_the_loft(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "grauphon_hall")
+    _, said = play(shipped_story, [], state)
+    assert "she asked me to stand next to her" in flat(said[0])
+    state, said = play(shipped_story, ["tell him you've come for his id"], state)
+    assert not state.visits.get("grauphon_loft") and "Tell him he doesn't have to carry this" in said[-1]
+
+
+def test_grauphon_without_a_dose_rouge_crawls_and_it_costs_her(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "grauphon_fight", nectar=0))
+    assert "Deform and force your way up (unavailable: no Nectar left)" in flat(said[0])
+    state, said = play(shipped_story, ["crawl to him without deform"], at(shipped_story, "grauphon_fight", nectar=0))
+    assert "id_grauphon" in state.inventory and state.variables["killed"] == 1
+    assert "small dry crack" in flat(said[-1]) and '"Ribs," says Naomi' in flat(said[-1])
+
+
+def test_grauphon_a_dose_left_for_milo_is_in_the_hall(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_killed.yaml", "grauphon_yard")
+    state, said = play(shipped_story, ["leave milo a dose", "go to the aurelia hall"], state)
+    assert "An empty ampoule stands on the piano lid" in flat(said[-1])
+
+
+# ------------------------------------------------- issue 13: the Aerkos hunt sets the route of the Jill hunt
+
+
+def test_sparing_aes_sends_rouge_over_the_roofs_to_jill_before_the_lantern(shipped_walks: dict[str, Walked]) -> None:
+    spared = flat("\n".join(shipped_walks["all_spared.yaml"].transcript))
+    assert "Jill doesn't sleep at The Lantern" in spared and "The Bindery Attic" in spared
+    assert "Printers' Row" not in spared and "The Newsroom" not in spared and "The Morgue" not in spared
+    fought = flat("\n".join(shipped_walks["code_eve.yaml"].transcript))
+    assert "Printers' Row" in fought and "The Newsroom" in fought and "The Bindery Attic" not in fought
+
+
+def test_calling_out_to_aes_works_only_with_an_answer_for_the_strays(shipped_story: Story) -> None:
+    # What decides it is on screen: Aes says Alter is for the strays, Pip asks where they would go.
+    state, said = play(shipped_story, ["call out to aes"], at(shipped_story, "aerkos_night"))
+    assert state.scene == "aerkos_night" and "Who hides them, if I stop?" in flat(said[1])
+    state = walk_to(shipped_story, "all_spared.yaml", "aerkos_night")
+    state, said = play(shipped_story, ["call out to aes"], state)
+    assert state.scene == "aerkos_dawn" and "id_aerkos" in state.inventory
+    assert "Go over the roofs to the bindery" in said[1] and "Go to find Jill Sturgeon" not in said[1]
+
+
+def test_with_no_nectar_aerkos_and_jill_still_have_a_way_on(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], at(shipped_story, "aerkos_runaways", nectar=0))
+    assert "Give Pip a dose of Nectar (once) (unavailable: you have no Nectar left)" in flat(said[0])
+    state, said = play(shipped_story, ["hide from her until sunrise"], at(shipped_story, "aerkos_night", nectar=0))
+    assert "Deform and fight her (unavailable: no Nectar left to Deform with)" in flat(said[0])
+    assert state.scene == "aerkos_sunrise" and "left arm" in said[1]
+    state, said = play(shipped_story, ["take the id she holds out", "go over the roofs to the bindery"], state)
+    assert (
+        state.variables["spared_aerkos"]
+        and state.scene == "jill_garret"
+        and 'Alice." It is not a question' in flat(said[-1])
+    )
+    state, said = play(shipped_story, ["go for her without deform"], at(shipped_story, "jill_rooftop", nectar=0))
+    assert "Deform (unavailable: you have no Nectar left)" in flat(said[0])
+    assert state.scene == "jill_strings" and "lance slides out of your shoulder" in flat(said[1])
+    state, said = play(shipped_story, ["let her speak her piece"], state)
+    assert "She looks at your shoulder" in flat(said[1])
+
+
+def test_deforming_against_aerkos_and_jill_spends_a_dose(shipped_story: Story) -> None:
+    state, _ = play(shipped_story, ["deform and fight her"], at(shipped_story, "aerkos_night", nectar=2))
+    assert state.variables["nectar"] == 1 and state.scene == "aerkos_dawn"
+    state, _ = play(shipped_story, ["deform"], at(shipped_story, "jill_rooftop", nectar=1))
+    assert state.variables["nectar"] == 0 and state.scene == "jill_fight"
+
+
+def test_jills_piece_asks_instead_of_listing_the_nine(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "jill_strings")
+    _, said = play(shipped_story, ["let her speak her piece"], state)
+    assert "Tell me which one of them was plotting" in flat(said[1])
+    assert "a piano mover" not in said[1] and "Free is" not in said[1]
+
+
+# ------------------------------------------------- hunts that differ (issue 13): Verde and Jaron
+
+
+def test_the_verde_hunt_has_no_fight(shipped_story: Story) -> None:
+    verde = [s for name, s in shipped_story.scenes.items() if name.startswith("verde_")]
+    labels = ["".join(str(p) for p in c.label.parts) for s in verde for c in s.choices]
+    assert labels and not any("Deform" in str(label) or "ight" in str(label) for label in labels)
+    texts = [
+        flat(part)
+        for s in verde
+        for t in (s.text, s.first, s.again, *(c.say for c in s.choices))
+        for p in t
+        for part in p.template.parts
+        if isinstance(part, str)
+    ]
+    assert not any('Deform,"' in t or "Deform." in t for t in texts)
+    # The direct path (no ward) can still spare him, with what Pell said in the clinic, which every path reads.
+    state = walk_to(shipped_story, "puppet_trust.yaml", "verde_clinic")
+    state, said = play(shipped_story, [], state)
+    assert "It still runs downhill" in flat(said[0])
+    state, said = play(shipped_story, ["tell him you've come for his id"], state)
+    assert "if nothing matters" in flat(said[-1]) and "Tell him he can sleep with the others" in said[-1]
+    state, said = play(shipped_story, ["tell him he can sleep with the others"], state)
+    assert "Pell says" in flat(said[-1]) and state.variables["spared_verde"] and state.variables["nectar"] == 3
+
+
+def test_a_dose_for_mirelle_is_remembered_and_costs_a_deform(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "all_spared.yaml", "verde_ward")
+    dry = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
+    _, said = play(shipped_story, [], dry)
+    assert "Give Mirelle a dose of your own (once) (unavailable: no Nectar left)" in flat(said[0])
+    one = attrs.evolve(state, variables=state.variables.updated({"nectar": 1}))
+    state, said = play(shipped_story, ["give mirelle a dose of your own", "go to the old well at dusk"], one)
+    assert state.variables["nectar"] == 0 and "She won't know" in said[1]
+    state, said = play(shipped_story, ["tell him he can sleep with the others"], state)
+    assert "Somebody will have to do her drops" in flat(said[-1])
+    state, said = play(
+        shipped_story, ["sleep, and catch the dawn bus", "board the bus", "ride on to the water stop"], state
+    )
+    assert "Naomi counts your case" in flat(said[1])
+    state, said = play(shipped_story, ["pump the water", "tell her she isn't naomi"], state)
+    assert "a dose for a woman asleep sixty years" in flat(said[-1])
+    assert "Deform (unavailable: no Nectar left)" in flat(said[-1])
+
+
+def test_jaron_hunts_rouge_from_the_start(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "jaron_start")
+    _, said = play(shipped_story, [], state)
+    assert "jaron_jack" in state.inventory and "See you at the end of the road" in said[0]
+    assert "he has been studying yours" in flat(said[0]) and "Naomi holds the card up to the bird" in flat(said[0])
+    # He rides the bus in a borrowed face; the tell is in his hands, and Rouge can name it.
+    state, said = play(shipped_story, ["board the bus", "talk to the old man"], state)
+    assert "His hands are not" in flat(said[-1]) and state.variables["watched_dace"]
+    state, said = play(shipped_story, ["ride on to the water stop", "pump the water"], state)
+    assert "Her other thumb riffles" in flat(said[-1])
+    state, said = play(shipped_story, ["tell her she isn't naomi"], state)
+    assert "You weren't Mr Dace either" in flat(said[-1]) and state.variables["unmasked_jaron"]
+
+
+def test_jarons_fight_has_a_way_on_with_no_nectar(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "jaron_reveal")
+    state = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
+    state, said = play(shipped_story, ["look", "watch his hands"], state)
+    assert "Deform (unavailable: no Nectar left)" in flat(said[1])
+    assert state.scene == "jaron_hands" and "bare-handed" in flat(said[-1])
+    state, said = play(shipped_story, ["hear his deal", "take his deal"], state)
+    assert state.variables["jaron_deal"] and "Then she sees your palm" in flat(said[-1])
+
+
+def test_a_dose_for_tamsin_on_the_bus_is_remembered_at_the_port(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "jaron_bus")
+    state, said = play(shipped_story, ["look"], state)
+    assert "Give Tamsin a dose" not in said[1]  # not before she has been met
+    state, said = play(shipped_story, ["talk to the nean", "give tamsin a dose"], state)
+    assert "Her hands shake" in flat(said[1]) and state.variables["nectar"] == 2
+    commands = ["ride on to the water stop", "pump the water", "tell her she isn't naomi", "deform", "reach for his id"]
+    state, said = play(shipped_story, commands, state)
+    assert state.variables["nectar"] == 1 and "Tamsin lifts a steady hand" in flat(said[-1])

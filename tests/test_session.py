@@ -152,16 +152,51 @@ def test_restart_asks_first(session: Session) -> None:
     assert session.state.turn == 0 and session.state.variables["gold"] == 0
 
 
+def continued(session: Session) -> Session:
+    """A new game continuing from `session`'s autosave, as `--continue` does after a kill."""
+    assert session.store is not None
+    later = Session(session.story, SaveStore(session.store.folder))
+    later.start_from_save(AUTOSAVE)
+    return later
+
+
 def test_autosave_follows_every_move_in_its_own_slot(session: Session) -> None:
     store = session.store
     assert store is not None
     say(session, "save mine", "take")
-    assert store.read(AUTOSAVE).state.inventory == ("key",)  # no scene change, and the move is kept
+    assert continued(session).state.inventory == ("key",)  # no scene change, and the move is kept
     say(session, "open")
-    assert store.read(AUTOSAVE).state.scene == "yard"
+    assert continued(session).state.scene == "yard"
     say(session, "undo")
-    assert store.read(AUTOSAVE).state.scene == "hall"  # undo is a move too
+    assert store.read(AUTOSAVE).state.scene == "hall"  # undo writes the state at once
+    assert continued(session).state == session.state
     assert store.read("mine").state.turn == 0
+
+
+def test_a_kill_between_autosaves_loses_no_move(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Moves in the same second only add a line to the moves file; continuing replays them onto
+    the state the autosave last wrote, so the game is where it was, history and all."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take", "open", "back")
+    assert session.store is not None
+    assert session.store.read(AUTOSAVE).state.turn == 1  # the state as the first move wrote it
+    later = continued(session)  # the session is dropped without leaving: a kill
+    assert later.state == session.state and list(later.log) == list(session.log)
+    assert plain(later.handle("history").output) == plain(session.handle("history").output)
+
+
+def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take", "open")
+    assert session.store is not None
+    moves = session.store.moves_path(AUTOSAVE)
+    moves.write_bytes(moves.read_bytes() + b'"Dance on the ceiling"\n')
+    later = Session(session.story, SaveStore(session.store.folder))
+    shown = plain(later.start_from_save(AUTOSAVE))
+    assert "Your last move no longer fits the story; you are back before it." in shown
+    assert later.state == session.state
 
 
 def test_a_named_save_called_autosave_is_refused_so_the_autosave_never_overwrites_it(session: Session) -> None:
@@ -270,25 +305,28 @@ def test_a_session_without_saves_offers_undo_and_restart_but_not_save(mini: Stor
     assert game.state == engine.begin(mini, seed=game.state.seed).state and game.log == []
 
 
-def test_a_change_of_scene_reaches_the_disk_at_most_once_a_second(
+def test_the_autosave_state_reaches_the_disk_at_most_once_a_second(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Commands piped in by the hundred would otherwise wait on an fsync at every door; a player
-    typing takes longer than a second, so each of their changes of scene is still flushed."""
+    """Commands piped in by the hundred would otherwise wait on a write and an fsync at every move;
+    a player typing takes longer than a second, so each of their moves still writes it."""
     assert session.store is not None
-    durable: list[bool] = []
+    writes: list[int] = []
     real = session.store.write
-    monkeypatch.setattr(session.store, "write", lambda name, save, durable=True: durable_write(name, save, durable))
+    monkeypatch.setattr(session.store, "write", lambda name, save, durable=True: write(name, save, durable))
 
-    def durable_write(name: str, save: object, flag: bool) -> Path:
-        durable.append(flag)
+    def write(name: str, save: object, flag: bool) -> Path:
+        writes.append(save.state.turn)  # type: ignore[attr-defined]
+        assert flag
         return real(name, save, durable=flag)  # type: ignore[arg-type]
 
     clock = [1000.0]
     monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
-    for command in ("take", "open", "back"):  # two changes of scene in the same instant
+    for command in ("take", "open", "back"):  # three moves in the same instant
         session.handle(command)
-    assert durable == [False, True, False]
+    assert writes == [1]
     clock[0] += 1.5
     session.handle("open")
-    assert durable[-1] is True
+    assert writes == [1, 4]
+    session.handle("quit")
+    assert writes == [1, 4, 4]  # leaving writes it too

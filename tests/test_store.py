@@ -20,6 +20,7 @@ from adventure.core.state import FrozenMap
 from adventure.saves.savefile import (
     AUTOSAVE,
     FORMAT,
+    MAX_AHEAD,
     MoveLog,
     SaveError,
     format_entries,
@@ -71,6 +72,24 @@ def test_each_move_is_appended_to_the_moves_file_and_an_undo_writes_it_anew(mini
     store.write("game", make_save(mini, state, moves, NOW))
     assert store.moves_path("game").read_text(encoding="utf-8") == '"Take the key"\n'
     assert SaveStore(tmp_path).read("game").log == ("Take the key",)
+
+
+def test_moves_added_after_a_save_are_read_as_ahead_of_it_up_to_a_line_cut_short(mini: Story, tmp_path: Path) -> None:
+    store = SaveStore(tmp_path)
+    state, log = played(mini, "take")
+    store.write("game", make_save(mini, state, MoveLog(log), NOW))
+    store.add_moves("game", MoveLog([*log, "Count the coins", "Open the door"]))
+    read = SaveStore(tmp_path).read("game")
+    assert read.log == ("Take the key",) and read.ahead == ("Count the coins", "Open the door")
+    path = store.moves_path("game")
+    path.write_bytes(path.read_bytes() + b'"Go b')  # a kill in the middle of adding a move
+    assert SaveStore(tmp_path).read("game").ahead == ("Count the coins", "Open the door")
+    path.write_bytes(b'"Take the key"\n{"not": "a label"}\n"Open the door"\n')
+    assert SaveStore(tmp_path).read("game").ahead == ()  # nothing after a line that is not a move
+    path.write_bytes(b'"Open the door"\n"Count the coins"\n')
+    assert SaveStore(tmp_path).read("game").ahead == ()  # another game's moves: none are replayed
+    path.write_bytes(b'"Take the key"\n' + b'"Open the door"\n"Go back"\n' * MAX_AHEAD)
+    assert len(SaveStore(tmp_path).read("game").ahead) == MAX_AHEAD  # never more than a second could add
 
 
 def test_a_save_whose_moves_file_is_lost_or_not_its_own_still_loads_without_its_log(

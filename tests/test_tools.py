@@ -214,10 +214,21 @@ def test_walk_passes_fails_and_counts(cli: Cli, mini_dir: Path) -> None:
     assert out.splitlines()[-1] == "2 walkthroughs: 1 passed, 1 failed"
 
 
+def test_walk_time_says_how_long_the_path_takes_to_read_and_decide(cli: Cli, mini_dir: Path) -> None:
+    good = mini_dir.parent / "good.yaml"
+    good.write_text(WALK, encoding="utf-8")
+    lines = cli("walk", str(good), "--time", status=0).out.splitlines()
+    assert lines[0] == f"PASS {good}: 3 steps, ended with 'out'"
+    words = int(lines[1].split()[0])
+    assert words > 20  # the titles, the prose and the choices the three steps showed
+    assert lines[1] == (f"  {words} words, 3 choices: about 1 min to play (at 230 words a minute and 8 s a choice)")
+    assert lines[2] == "1 walkthrough: 1 passed, 0 failed"
+
+
 def test_a_walk_that_stops_early_says_where(cli: Cli, mini_dir: Path) -> None:
     short = mini_dir.parent / "short.yaml"
     short.write_text("scenes: mini\nsteps: [take]\n", encoding="utf-8")
-    assert cli("walk", str(short), status=0).out.splitlines()[0] == f"PASS {short}: 1 steps, stopped in scene 'hall'"
+    assert cli("walk", str(short), status=0).out.splitlines()[0] == f"PASS {short}: 1 step, stopped in scene 'hall'"
 
 
 def test_walk_coverage_and_scenes_override(cli: Cli, mini_dir: Path, tmp_path: Path) -> None:
@@ -266,7 +277,7 @@ def test_a_walk_naming_what_the_story_lacks_fails_before_playing(cli: Cli, mini_
 def test_a_walk_without_scenes_plays_the_shipped_story(cli: Cli, tmp_path: Path, shipped_story: Story) -> None:
     walk = tmp_path / "w.yaml"
     walk.write_text(f"steps:\n  - expect: {{scene: {shipped_story.start}}}\n", encoding="utf-8")
-    assert cli("walk", str(walk), status=0).out.startswith(f"PASS {walk}: 1 steps, stopped in scene ")
+    assert cli("walk", str(walk), status=0).out.startswith(f"PASS {walk}: 1 step, stopped in scene ")
 
 
 def test_check_stops_at_the_memory_bound_and_says_so(cli: Cli, mini_dir: Path) -> None:

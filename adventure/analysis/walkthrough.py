@@ -109,10 +109,26 @@ class Walked:
     scenes: frozenset[str]  # every scene entered
     choices: frozenset[str]  # the key of every choice taken
     state: GameState
+    words: int = 0  # the words the game showed: prose, titles and choices
+    decisions: int = 0  # the steps that took a choice
 
     @property
     def passed(self) -> bool:
         return self.failure is None
+
+    @property
+    def minutes(self) -> float:
+        """How long a player would take over the same path: reading at WORDS_A_MINUTE, and
+        SECONDS_A_CHOICE to make up their mind at each choice."""
+        return self.words / WORDS_A_MINUTE + self.decisions * SECONDS_A_CHOICE / 60
+
+
+WORDS_A_MINUTE = 230  # an adult reading prose on a screen
+SECONDS_A_CHOICE = 8
+
+
+def words_in(output: out.Output) -> int:
+    return sum(len(block.text.split()) + sum(len(item.split()) for item in block.items) for block in output)
 
 
 def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
@@ -120,6 +136,7 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
     turn = engine.begin(story, seed=walkthrough.seed)
     state, said = turn.state, plain(turn.output)
     transcript = [said]
+    words, decisions = words_in(turn.output), 0
     taken: set[str] = set()
     entered = {state.scene}  # a move enters one scene at most, so this sees every scene entered
     failure = None
@@ -136,8 +153,10 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
             if not state.ended:
                 entered.add(state.scene)
             transcript.append(f"> {step.command}\n{said}" if said else f"> {step.command}")
+            words += words_in(turn.output)
             if turn.choice is not None:
                 taken.add(turn.choice.key)
+                decisions += 1
             refused = _refusal(turn.output)
             if refused:
                 failure = Failure(step, number, f"the game to take {step.command!r}", refused)
@@ -146,7 +165,9 @@ def run_walkthrough(story: Story, walkthrough: Walkthrough) -> Walked:
         if problem is not None:
             failure = Failure(step, number, *problem)
             break
-    return Walked(walkthrough, failure, tuple(transcript), frozenset(entered), frozenset(taken), state)
+    return Walked(
+        walkthrough, failure, tuple(transcript), frozenset(entered), frozenset(taken), state, words, decisions
+    )
 
 
 def _refusal(output: out.Output) -> str:

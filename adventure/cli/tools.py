@@ -113,6 +113,9 @@ def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -
         "--scenes", metavar="DIR", help="play every walkthrough on the story in DIR, whatever its 'scenes' says"
     )
     walk.add_argument("--coverage", action="store_true", help="list the scenes and choices no walkthrough reaches")
+    walk.add_argument(
+        "--time", action="store_true", help="say how long each path would take a player: words read and choices made"
+    )
     schema = sub.add_parser(
         "schema",
         help="print the JSON Schema of story files, for editors",
@@ -425,6 +428,8 @@ def run_walk(args: argparse.Namespace) -> int:
         walked = run_walkthrough(story, walkthrough)
         results.setdefault(key, []).append(walked)
         print(_outcome(story, walked))
+        if args.time and walked.passed:
+            print(_play_time(walked))
         failed += not walked.passed
     if args.coverage:
         for key, walked_list in results.items():
@@ -442,7 +447,8 @@ def _outcome(story: Story, walked: Walked) -> str:
     if failure is None:
         state = walked.state
         where = f"ended with {state.ending!r}" if state.ended else f"stopped in scene {state.scene!r}"
-        return f"PASS {name}: {len(walked.walkthrough.steps)} steps, {where}"
+        steps = len(walked.walkthrough.steps)
+        return f"PASS {name}: {steps} step{'s' if steps != 1 else ''}, {where}"
     step = failure.step
     what = f", {step.command!r}" if step.command is not None else ""
     lines = [
@@ -456,6 +462,19 @@ def _outcome(story: Story, walked: Walked) -> str:
             lines.append("    |")  # a blank line between turns, as the game prints them
         lines.extend(f"    | {line}" if line else "    |" for line in entry.splitlines())
     return "\n".join(lines)
+
+
+def _play_time(walked: Walked) -> str:
+    """How long the path would take a player: '  28,353 words, 238 choices: about 2 h 35 min'."""
+    from adventure.analysis.walkthrough import SECONDS_A_CHOICE, WORDS_A_MINUTE
+
+    whole = round(walked.minutes)
+    took = f"{whole // 60} h {whole % 60:02d} min" if whole >= 60 else f"{max(whole, 1)} min"
+    choices = f"{walked.decisions:,} choice{'s' if walked.decisions != 1 else ''}"
+    return (
+        f"  {walked.words:,} words, {choices}: about {took} to play "
+        f"(at {WORDS_A_MINUTE} words a minute and {SECONDS_A_CHOICE} s a choice)"
+    )
 
 
 def _coverage(story: Story, walked: list[Walked]) -> str:

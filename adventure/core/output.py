@@ -6,6 +6,7 @@ player sees without colours, so walkthroughs and tests check the text a player r
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 
@@ -37,20 +38,19 @@ Line = tuple[str, str]  # (style name, text); style "" is plain
 def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[str]:
     """`text` in lines of at most `width` columns (a longer word has a line of its own).
 
-    Text spaced as prose is (single spaces, no tabs or line breaks) is wrapped here greedily,
-    as textwrap would wrap it but several times faster; anything else goes to textwrap itself.
+    Text spaced as prose is (single spaces, nothing unprintable such as tabs or line breaks) is
+    wrapped here greedily, as textwrap would wrap it but several times faster; anything else goes
+    to textwrap itself.
     """
     width = max(width, 20)
-    if text and not _ODD_SPACE.search(text):
-        lines = []
-        line = indent + text[: text.find(" ")] if " " in text else indent + text
-        for word in text.split(" ")[1:]:
-            if len(line) + 1 + len(word) <= width:
-                line += " " + word
-            else:
-                lines.append(line)
-                line = (hanging or indent) + word
-        lines.append(line)
+    if text and text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        if len(indent) + len(text) <= width:
+            return [indent + text]  # most labels and many short paragraphs
+        rest = hanging or indent
+        first = _lines_of(max(width - len(indent), 1)).match(text)
+        assert first is not None  # a line starts with a word: one alternative always matches
+        lines = [indent + first.group()]
+        lines.extend(rest + line for line in _lines_of(max(width - len(rest), 1)).findall(text, first.end() + 1))
         return lines
     return textwrap.wrap(
         text,
@@ -62,7 +62,13 @@ def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[st
     ) or [indent]
 
 
-_ODD_SPACE = re.compile(r"[\t\n\x0b\x0c\r]|  |^ | $")  # what only textwrap wraps as it should
+@functools.cache
+def _lines_of(width: int) -> re.Pattern[str]:
+    """Greedy lines of at most `width` columns: the longest run of words that fits, else one word
+    too long for any line, alone (as textwrap does without breaking long words)."""
+    return re.compile(rf"\S.{{0,{width - 1}}}(?= |$)|\S+")
+
+
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 

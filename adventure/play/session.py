@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # loading, reloading and transcripts import what they need wh
     from adventure.saves.migrate import Restored
 
 QUICKSAVE = "quicksave"
-SYNC_SECONDS = 1.0  # the autosave at a change of scene is flushed to the disk at most this often
+SYNC_SECONDS = 1.0  # after a move, the autosave's state is written at most this often (its moves at once)
 TRANSCRIPTS = "transcripts"  # the saves folder's sub-folder for `transcript NAME`
 
 
@@ -190,10 +190,13 @@ class Session:
             self.undo_stack.append(_Undo(before, len(self.log)))
             self.log.append(turn.label)
             self.unsaved += 1
-            # Every move is kept; a new scene (at most once a second) or an ending pays for the
-            # fsync (see autosave), so commands piped in by the hundred do not wait on the disk.
-            changed = turn.state.scene != before.scene and time.monotonic() - self._synced >= SYNC_SECONDS
-            output += self.autosave(durable=changed or turn.state.ended)
+            # Every move is kept at once, as a line of the autosave's moves file; the state is
+            # written (and flushed to the disk) at most once a second and at an ending, and a load
+            # replays the moves after it, so commands piped in by the hundred do not wait on it.
+            if turn.state.ended or time.monotonic() - self._synced >= SYNC_SECONDS:
+                output += self.autosave()
+            else:
+                output += self._keep_move()
             if turn.state.ended and not before.ended:
                 output += (self._the_end(),)
         return Reply(output)
@@ -330,7 +333,8 @@ class Session:
         save = self.store.read(name)
         from adventure.saves.migrate import restore
 
-        return restore(self.story, save, self._shown(name)), save.log
+        restored = restore(self.story, save, self._shown(name))
+        return restored, (*save.log, *restored.ahead) if save.log is not None else None
 
     def _load(self, name: str) -> Output:
         restored, save_log = self._read(name)
@@ -403,25 +407,37 @@ class Session:
 
     # ---------------------------------------------------------------- autosave
 
-    def autosave(self, durable: bool = True) -> Output:
-        """Write the autosave slot; a failure is said once and never stops the game.
-
-        After an ordinary move the write is atomic but not fsynced: a crash of the game loses
-        nothing, a power cut can lose the moves since the last scene change.
+    def autosave(self) -> Output:
+        """Write the autosave slot, flushed to the disk; a failure is said once and never stops the
+        game. Between two of these, each move only adds a line to the moves file (`_keep_move`):
+        a kill of the game loses nothing, a power cut at most the moves of the last second.
         """
         if self.store is None or self.state is None:
             return ()
         try:
             save = make_save(self.story, self.state, self.log, datetime.now(UTC))
-            self.store.write(AUTOSAVE, save, durable=durable)
-            if durable:
-                self._synced = time.monotonic()
+            self.store.write(AUTOSAVE, save)
+            self._synced = time.monotonic()
         except SaveError as error:
-            if str(error) == self.autosave_problem:
-                return ()
-            self.autosave_problem = str(error)
-            return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
+            return self._autosave_failed(error)
         self.autosave_problem = ""
+        return ()
+
+    def _autosave_failed(self, error: SaveError) -> Output:
+        """Say an autosave problem once, not at every move while it lasts."""
+        if str(error) == self.autosave_problem:
+            return ()
+        self.autosave_problem = str(error)
+        return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
+
+    def _keep_move(self) -> Output:
+        """Add the last move to the autosave's moves file, ahead of its state (see autosave)."""
+        if self.store is None:
+            return ()
+        try:
+            self.store.add_moves(AUTOSAVE, self.log)
+        except SaveError as error:
+            return self._autosave_failed(error)
         return ()
 
     def leave(self, command: str | None = None) -> Output:

@@ -23,6 +23,7 @@ from adventure.saves.savefile import SaveData, SaveError
 class Restored:
     state: GameState
     note: str = ""  # what the player should be told about how the save was brought in
+    ahead: tuple[str, ...] = ()  # the moves taken after the save was written, replayed onto it
 
 
 def renames(story: Story) -> dict[str, str]:
@@ -94,6 +95,32 @@ def replay(story: Story, log: Sequence[str], seed: int = 0) -> GameState | None:
 
 def restore(story: Story, save: SaveData, shown: str) -> Restored:
     """The state to play from, or a SaveError saying exactly what no longer fits."""
+    restored = _restore(story, save, shown)
+    return play_ahead(story, restored, save.ahead) if save.ahead else restored
+
+
+def play_ahead(story: Story, restored: Restored, ahead: Sequence[str]) -> Restored:
+    """`restored` with the moves taken after its save replayed onto it, as far as they still take
+    a choice: the autosave's state trails its moves by up to a second, and a kill loses none."""
+    state = restored.state
+    taken: list[str] = []
+    for label in ahead:
+        turn = engine.step(story, state, label) if not state.ended else None
+        if turn is None or turn.choice is None:
+            break
+        state = turn.state
+        taken.append(label)
+    note = restored.note
+    if len(taken) < len(ahead):
+        left = len(ahead) - len(taken)
+        lost = (
+            f"Your last {left} moves no longer fit the story" if left > 1 else "Your last move no longer fits the story"
+        )
+        note = f"{note} {lost}; you are back before {'them' if left > 1 else 'it'}.".strip()
+    return Restored(state, note, tuple(taken))
+
+
+def _restore(story: Story, save: SaveData, shown: str) -> Restored:
     if save.story_id != story.id:
         raise SaveError(f"{shown} belongs to another story ('{save.story_id}'), not '{story.id}'")
     exact = set(save.state.variables) == set(story.variables)

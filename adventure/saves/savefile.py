@@ -190,6 +190,27 @@ def read_moves(raw: bytes, count: int, crc: int) -> MoveLog | None:
     return MoveLog.of_lines(lines, labels, crc)
 
 
+MAX_AHEAD = 10_000  # the moves of one second of the fastest piped play, many times over
+
+
+def moves_after(raw: bytes, count: int) -> tuple[str, ...]:
+    """The moves a moves file holds after its first `count`: taken since its save was written.
+    A line cut short by a kill, anything after a line that is not a label, and anything past
+    MAX_AHEAD (more than a second of play could add: the file was tampered with) are left out."""
+    if raw.count(b"\n") <= count:
+        return ()
+    found = []
+    for line in raw.split(b"\n", count + MAX_AHEAD)[count:-1]:  # the last piece is never whole
+        try:
+            label = json.loads(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            break
+        if not isinstance(label, str):
+            break
+        found.append(label)
+    return tuple(found)
+
+
 @attrs.frozen
 class SaveData:
     story_id: str
@@ -201,6 +222,9 @@ class SaveData:
     log: Sequence[str] | None  # None: the moves file beside the save is gone or is not this save's
     counted: str = "all"  # Story.counted_key when saved: which scenes' visits the state keeps
     moves: tuple[int, int] | None = None  # (count, crc32) of the moves file, as the save names it
+    # Moves the file holds after those: taken after the save was written (the autosave writes its
+    # state at most once a second, and every move to its moves file at once). A load replays them.
+    ahead: tuple[str, ...] = ()
 
 
 def summarize(story: Story, state: GameState) -> Summary:

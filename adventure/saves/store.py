@@ -9,7 +9,7 @@ import json
 import os
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
@@ -29,6 +29,7 @@ from adventure.saves.savefile import (
     check_name,
     header_from_text,
     is_autosave_file,
+    moves_after,
     read_moves,
     readable_json,
     save_from_dict,
@@ -84,21 +85,17 @@ class SaveStore:
     def write(self, name: str, save: SaveData, durable: bool = True) -> Path:
         """Replace the save `name` atomically: a reader sees the old file or the new one, whole.
 
-        `durable` also fsyncs the file and the folder, so the save survives a power cut; the
-        autosave after an ordinary move skips that (it is written again at the next scene change
-        and on exit, durably), which keeps a move fast. Either way a killed process never leaves
-        half a file, because the new text only takes the name by a rename once it is all written.
+        `durable` also fsyncs the file and the folder, so the save survives a power cut. Either way
+        a killed process never leaves half a file, because the new text only takes the name by a
+        rename once it is all written.
         """
         path = self.path(name)
         log = save.log if isinstance(save.log, MoveLog) else MoveLog(save.log or ())
         text = readable_json(save_to_dict(save, (len(log), log.crc()))) + "\n"
         try:
-            if not self._ready:
-                self.folder.mkdir(parents=True, exist_ok=True)
-                self._remove_leftovers()
-                self._ready = True
+            self._prepare()
             # The moves first: the save names only moves already written, so a kill between the
-            # two leaves the old save with its moves whole (extra lines after them are ignored).
+            # two leaves the old save with its moves whole, and the new ones after them to replay.
             self._write_moves(name, log, durable)
             self._replace(path, text.encode("utf-8"), durable)
             if durable:
@@ -108,6 +105,23 @@ class SaveStore:
         if name == AUTOSAVE and not self._legacy_settled:
             self._settle_legacy()
         return path
+
+    def add_moves(self, name: str, log: Sequence[str]) -> None:
+        """Bring the moves file of `name` up to `log` without writing the save: the moves after the
+        save are replayed when it is read, so a move is kept at the cost of a line."""
+        moves = log if isinstance(log, MoveLog) else MoveLog(log)
+        try:
+            self._prepare()
+            self._write_moves(name, moves, durable=False)
+        except OSError as error:
+            raise SaveError(f"could not save '{name}' in {self.folder}: {error.strerror or error}") from None
+
+    def _prepare(self) -> None:
+        """Before the first write: the folder made, and what killed writes left behind cleared."""
+        if not self._ready:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._remove_leftovers()
+            self._ready = True
 
     def _replace(self, path: Path, data: bytes, durable: bool) -> None:
         """Put `data` in `path` by a rename, so a reader sees the old file or the new one, whole."""
@@ -190,9 +204,11 @@ class SaveStore:
         except SaveError:
             return save
         log = read_moves(raw, count, crc)
-        if log is not None and path == self.path(name):
+        if log is None:
+            return attrs.evolve(save, log=None)
+        if path == self.path(name):
             self._moves[name] = (count, crc, log.size)
-        return attrs.evolve(save, log=log)
+        return attrs.evolve(save, log=log, ahead=moves_after(raw, count))
 
     def _read_path(self, path: Path, shown: str) -> SaveData:
         raw = self._read_bytes(path, shown)
