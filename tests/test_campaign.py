@@ -131,8 +131,8 @@ def test_2_look_does_not_show_the_chocolate_already_taken(shipped_story: Story) 
 def test_2_look_does_not_show_the_puppet_masters_chocolate_once_taken(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "code_eve.yaml", "truth_puppet")
     _, said = play(shipped_story, ["take the chocolate he offers", "look"], state)
-    assert "He holds out a square of chocolate" in said[0]  # item 11: the offer is shown first
-    assert "He holds out a square of chocolate" not in said[2]
+    assert "holds out the bigger half" in flat(said[0])  # item 11: the offer is shown first
+    assert "holds out the bigger half" not in flat(said[2])
 
 
 KOVAL_AND_DARA = [*TO_MARS, "go to the hiring hall", "ask koval about brenner", "go back out to the docks"]
@@ -364,6 +364,58 @@ def test_15_the_cards_and_the_notebook_are_carried(shipped_story: Story) -> None
     _, said = play(shipped_story, ["inventory", "stats"], state)
     # Nectar is shown out of 3 (Deforming in the Aerkos and Jill hunts spends doses on the way here).
     assert "Jill's notebook" in said[1] and re.search(r"Nectar: [#.]{3} [0-3]/3", said[2])
+
+
+# ------------------------------------------------- the reveal schedule and Nectar (issue 13): prologue and act 2
+
+
+def test_the_prologue_names_roy_yunghart_and_tells_the_usurpers_once(shipped_story: Story) -> None:
+    _, said = play(shipped_story, ["let go of his wrist", "follow naomi", "go on to the briefing"])
+    corridor, briefing = flat(said[2]), flat(said[3])
+    for fact in ["Usurpers", "Visitors", "Neans were made for that war", "Venus"]:
+        assert fact in corridor
+    assert "Dr Roy Yunghart. He was my father. He died ten years ago" in briefing
+    station = " ".join(flat(p.template.parts[0]) for p in shipped_story.scenes["truth_station"].text)
+    assert "carving at Tycho again" in station and "Visitors came" not in station  # refers back, no retelling
+
+
+def test_naomi_refills_the_case_to_three_at_the_ministry(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
+    assert state.variables["nectar"] == 3
+    first = " ".join(flat(p.template.parts[0]) for p in shipped_story.scenes["truth_start"].first)
+    assert "Three. Count them." in first
+
+
+def test_a_dose_given_to_agathe_is_remembered_at_the_launch_field(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "truth_nowhere")
+    state, said = play(shipped_story, ["give agathe a dose"], state)
+    assert state.variables["nectar"] == 2 and state.variables["gave_agathe"]
+    _, said = play(shipped_story, [], at(shipped_story, "truth_confront", gave_agathe=True))
+    assert "Agathe telephoned" in flat(said[0])
+    _, said = play(shipped_story, [], at(shipped_story, "truth_confront", gave_agathe=False))
+    assert "Agathe" not in said[0]
+    _, said = play(shipped_story, [], at(shipped_story, "truth_nowhere", nectar=0))
+    assert "Give Agathe a dose (once) (unavailable: no Nectar left)" in said[0]
+
+
+def test_opera_s_game_is_a_deform_and_costs_a_dose(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["play opera's game"], at(shipped_story, "truth_carnival", nectar=1))
+    assert state.variables["nectar"] == 0 and "crawls away" in flat(said[-1])
+    _, said = play(shipped_story, [], at(shipped_story, "truth_carnival", nectar=0))
+    assert "(unavailable: no Nectar left)" in said[0] and "Ask to see the Puppet Master" in said[0]
+    assert "far too many arms" in flat(said[0])  # the wrong thing about her is shown on every path
+
+
+def test_nowhere_house_shows_that_roy_did_not_die_on_the_direct_path(shipped_story: Story) -> None:
+    state = walk_to(shipped_story, "puppet_trust.yaml", "truth_nowhere_rooms")
+    _, said = play(shipped_story, ["open the last door"], state)
+    text = flat(said[-1])
+    assert "did not die in the fire" in text and "music box" in text and "Puppet Master" not in text
+
+
+def test_naomi_is_the_first_nean_at_the_visitors_audience_on_the_direct_path(shipped_story: Story) -> None:
+    _, said = play(shipped_story, [], walk_to(shipped_story, "puppet_trust.yaml", "truth_visitor"))
+    assert "The first Nean" in flat(said[0]) and "I'm a Nean, kid" in flat(said[0])
 
 
 # ------------------------------------------------- Noir and Grauphon: Nectar, what decides sparing, the seeds
