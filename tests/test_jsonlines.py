@@ -120,10 +120,10 @@ def test_the_real_command_answers_each_line_as_it_comes(tmp_path: Path) -> None:
     game = protocol(tmp_path, "--seed", "1")
     assert game.stdin and game.stdout and game.stderr
     assert json.loads(game.stdout.readline())["scene"] == "awakening"
-    for command in ["1", "2", "look"]:
+    for command, turn in [("1", 1), ("1", 2), ("look", 2)]:  # the bird's answer, the wrist, a look
         game.stdin.write(json.dumps({"command": command}) + "\n")
         game.stdin.flush()
-        assert json.loads(game.stdout.readline())["turn"] == min(2, ["1", "2", "look"].index(command) + 1)
+        assert json.loads(game.stdout.readline())["turn"] == turn
     game.stdin.close()
     assert game.wait(timeout=30) == 0
     assert game.stdout.read() == "" and "Traceback" not in game.stderr.read()
