@@ -235,27 +235,31 @@ def takeable(choice: Choice, env: Env) -> bool:
 
 
 def offers(story: Story, state: GameState, env: Env | None = None) -> list[Offer]:
+    return [Offer(choice, label, unmet) for choice, label, unmet in _offered(story, state, env)]
+
+
+def _offered(story: Story, state: GameState, env: Env | None) -> Iterator[tuple[Choice, str, str | None]]:
+    """Each choice shown, its label now, and why it cannot be taken (None: it can): what `offers`
+    holds, without an Offer made for each when only the text is wanted."""
     voice = Voice(env, state.seed, state.shown, advance=False) if env is not None else Voice.of(story, state, False)
-    found = []
     for choice in visible_choices(story, state, voice.env):
         unmet = None
         if not takeable(choice, voice.env):
             unmet = voice.template(choice.because) if choice.because is not None else ""
-        found.append(Offer(choice, voice.template(choice.label), unmet))
-    return found
+        yield choice, voice.template(choice.label), unmet
 
 
 def choice_items(story: Story, state: GameState, env: Env | None = None) -> tuple[tuple[str, ...], tuple[int, ...]]:
     """The choices as the player reads them, numbered from 1, and the indexes of the disabled ones."""
     items = []
     off = []
-    for n, offer in enumerate(offers(story, state, env)):
-        label = offer.label + _mark(offer.choice, state)
-        if offer.open:
+    for n, (choice, label, unmet) in enumerate(_offered(story, state, env)):
+        label += _mark(choice, state)
+        if unmet is None:
             items.append(label)
         else:
             off.append(n)
-            items.append(f"{label} (unavailable{': ' + offer.unmet if offer.unmet else ''})")
+            items.append(f"{label} (unavailable{': ' + unmet if unmet else ''})")
     return tuple(items), tuple(off)
 
 
