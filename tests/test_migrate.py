@@ -163,3 +163,23 @@ def test_a_save_that_no_longer_fits_and_lost_its_moves_says_so(tmp_path: Path) -
     with pytest.raises(SaveError) as caught:
         restore(new_version(tmp_path, scenes), store.read("mine"), "'mine'")
     assert "scene 'yard' no longer exists" in str(caught.value) and "moves" in str(caught.value)
+
+
+def test_a_choice_labelled_like_a_command_is_replayed_as_the_choice(tmp_path: Path) -> None:
+    """The log keeps labels; one that is also a command ('Look') must still take the choice when
+    the moves after a save are replayed, not look around and drop the move."""
+    scenes = MINI_SCENES.replace(
+        "      - label: Pick up gold\n", "      - label: Look\n        goto: yard\n      - label: Pick up gold\n"
+    )
+    story = load_story(write_story(tmp_path / "v1", {"story.yaml": MINI_STORY, "hall.yaml": scenes}))
+    store = SaveStore(tmp_path / "saves", story.id)
+    game = Session(story, store)
+    game.start()
+    game.handle("take")
+    game.handle("1")  # 'Look', by its number (the key is taken): the log says "Look"
+    assert game.state.scene == "yard" and list(game.log)[-1] == "Look"
+    moves = store.moves_path("autosave")
+    assert moves.read_text(encoding="utf-8").endswith('"Look"\n')
+    later = Session(story, SaveStore(tmp_path / "saves", story.id))
+    later.start_from_save("autosave")
+    assert later.state == game.state

@@ -737,6 +737,19 @@ def step(story: Story, state: GameState, command: str) -> Turn:
     return Turn(state, (Block(out.ERROR, message), _choices_block(story, state)))
 
 
+def retake(story: Story, state: GameState, label: str) -> Turn | None:
+    """Take again a choice a log names by its label: the open choice shown with that label, else
+    whatever the label picks when typed (the story may have reworded it since); None if neither
+    takes a choice. A label that is also a command ("Look") is still the choice."""
+    env = make_env(story, state)
+    for choice, shown, unmet in _offered(story, state, env):
+        if shown == label and unmet is None:
+            turn = take_choice(story, state, choice, env)
+            return turn if turn.choice is not None else None
+    turn = step(story, state, label)
+    return turn if turn.choice is not None else None
+
+
 def _numbered(story: Story, state: GameState, typed: str) -> Turn | None:
     """The choice a number names, taken, without reading a label: most moves in play and in
     programs are numbers. None if `typed` is not the number of a choice shown."""

@@ -85,9 +85,9 @@ def replay(story: Story, log: Sequence[str], seed: int = 0) -> GameState | None:
     """Play the saved commands from a new game with the same dice; None if one of them no longer
     takes a choice."""
     state = engine.begin(story, seed=seed).state
-    for command in log:
-        turn = engine.step(story, state, command)
-        if turn.choice is None:
+    for label in log:
+        turn = engine.retake(story, state, label)
+        if turn is None:
             return None
         state = turn.state
     return state
@@ -105,8 +105,8 @@ def play_ahead(story: Story, restored: Restored, ahead: Sequence[str]) -> Restor
     state = restored.state
     taken: list[str] = []
     for label in ahead:
-        turn = engine.step(story, state, label) if not state.ended else None
-        if turn is None or turn.choice is None:
+        turn = engine.retake(story, state, label)
+        if turn is None:
             break
         state = turn.state
         taken.append(label)
