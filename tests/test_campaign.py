@@ -297,7 +297,7 @@ def test_naomi_restocks_rouge_to_three_before_venus_and_says_so(shipped_story: S
     state = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
     state, said = play(shipped_story, ["watch venus grow in the window"], state)
     assert state.scene == "venus_start" and state.variables["nectar"] == 3
-    assert "one, two, three" in flat(said[-1]) and "Count them" in flat(said[-1])
+    assert "one, two, three" in flat(said[-1]) and "The last of it" in flat(said[-1])
 
 
 def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_story: Story) -> None:
