@@ -322,6 +322,19 @@ def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipp
     assert "Wren is pressing mats" in transcript and "A small Nean called Wren sits down beside her" in transcript
 
 
+def test_the_code_eve_ending_hears_from_those_rouge_gave_doses_to(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
+    walked = shipped_walks["code_eve.yaml"]
+    assert walked.state.ending == "code_eve"
+    assert "a letter comes from somebody you once gave a dose to" in flat("\n".join(walked.transcript))
+    _, said = play(shipped_story, ["go with naomi"], at(shipped_story, "venus_war"))
+    assert "Code Eve" in said[-1] and "gave a dose to" not in flat(said[-1])
+
+
+def test_the_bare_handed_wound_on_venus_is_not_the_ribs_again(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["stand in her way without armour"], at(shipped_story, "venus_cyan", nectar=0))
+    assert "knee" in flat(said[-1]) and "your side" not in flat(said[-1])
+
+
 # ------------------------------------------------- the playtest's bugs, continued
 
 
