@@ -325,7 +325,7 @@ def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipp
 def test_the_code_eve_ending_hears_from_those_rouge_gave_doses_to(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
     walked = shipped_walks["code_eve.yaml"]
     assert walked.state.ending == "code_eve"
-    assert "a letter comes from somebody you once gave a dose to" in flat("\n".join(walked.transcript))
+    assert "letters come from people you once gave a dose to" in flat("\n".join(walked.transcript))
     _, said = play(shipped_story, ["go with naomi"], at(shipped_story, "venus_war"))
     assert "Code Eve" in said[-1] and "gave a dose to" not in flat(said[-1])
 
