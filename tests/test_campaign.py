@@ -297,7 +297,7 @@ def test_naomi_restocks_rouge_to_three_before_venus_and_says_so(shipped_story: S
     state = attrs.evolve(state, variables=state.variables.updated({"nectar": 0}))
     state, said = play(shipped_story, ["watch venus grow in the window"], state)
     assert state.scene == "venus_start" and state.variables["nectar"] == 3
-    assert "one, two, three" in flat(said[-1]) and "Count them" in flat(said[-1])
+    assert "one, two, three" in flat(said[-1]) and "The last of it" in flat(said[-1])
 
 
 def test_every_deform_on_venus_costs_a_dose_and_none_left_still_goes_on(shipped_story: Story) -> None:
@@ -320,6 +320,19 @@ def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipp
     assert walked.state.ending == "code_eve" and walked.state.variables["bare_hands"]
     transcript = flat("\n".join(walked.transcript))
     assert "Wren is pressing mats" in transcript and "A small Nean called Wren sits down beside her" in transcript
+
+
+def test_the_code_eve_ending_hears_from_those_rouge_gave_doses_to(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
+    walked = shipped_walks["code_eve.yaml"]
+    assert walked.state.ending == "code_eve"
+    assert "letters come from people you once gave a dose to" in flat("\n".join(walked.transcript))
+    _, said = play(shipped_story, ["go with naomi"], at(shipped_story, "venus_war"))
+    assert "Code Eve" in said[-1] and "gave a dose to" not in flat(said[-1])
+
+
+def test_the_bare_handed_wound_on_venus_is_not_the_ribs_again(shipped_story: Story) -> None:
+    state, said = play(shipped_story, ["stand in her way without armour"], at(shipped_story, "venus_cyan", nectar=0))
+    assert "knee" in flat(said[-1]) and "your side" not in flat(said[-1])
 
 
 # ------------------------------------------------- the playtest's bugs, continued
