@@ -580,7 +580,7 @@ def test_a_dose_for_mirelle_is_remembered_and_costs_a_deform(shipped_story: Stor
     _, said = play(shipped_story, [], dry)
     assert "Give Mirelle a dose of your own (once) (unavailable: no Nectar left)" in flat(said[0])
     one = attrs.evolve(state, variables=state.variables.updated({"nectar": 1}))
-    state, said = play(shipped_story, ["give mirelle a dose of your own", "go to the old well at dusk"], one)
+    state, said = play(shipped_story, ["give mirelle a dose of your own", "follow him out at dusk"], one)
     assert state.variables["nectar"] == 0 and "She won't know" in said[1]
     state, said = play(shipped_story, ["tell him he can sleep with the others"], state)
     assert "Somebody will have to do her drops" in flat(said[-1])
