@@ -589,7 +589,7 @@ def test_a_dose_for_mirelle_is_remembered_and_costs_a_deform(shipped_story: Stor
     )
     assert "Naomi counts your case" in flat(said[1])
     state, said = play(shipped_story, ["pump the water", "tell her she isn't naomi"], state)
-    assert "a dose for a woman asleep sixty years" in flat(said[-1])
+    assert "a dose for a woman asleep sixty-one years" in flat(said[-1])
     assert "Deform (unavailable: no Nectar left)" in flat(said[-1])
 
 
