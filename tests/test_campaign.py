@@ -195,7 +195,7 @@ def test_5_the_crew_deck_and_jills_love_are_only_named_once_met(shipped_story: S
 def test_5_the_strays_are_not_thanked_for_a_talk_that_never_was(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "all_killed.yaml", "aerkos_start")
     commands = ["go to the sunken mile", "go on to the tea house", "leave and wait for nightfall", "fight her"]
-    _, said = play(shipped_story, [*commands, "think about what opera said"], state)
+    _, said = play(shipped_story, [*commands, "report to jean"], state)
     assert "THANK YOU FOR BEING HONEST" not in said[-2]
     assert "ragged Neans from the tea house are gone" in flat(said[-2])
     assert "Pip" not in said[-1]
