@@ -328,8 +328,11 @@ def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipp
 def test_13_naomi_remembers_the_letter_she_was_shown(shipped_story: Story) -> None:
     state = walk_to(shipped_story, "code_eve.yaml", "truth_start")
     assert state.variables["showed_letter"]
-    _, said = play(shipped_story, ["show naomi eva's letter"], state)
-    assert "I've seen it, kid" in said[-1]
+    _, said = play(shipped_story, [], state)
+    assert "Show Naomi Eva's letter" not in said[-1]  # she has read it: it is not offered as news again
+    unseen = attrs.evolve(state, variables=state.variables.updated({"showed_letter": False}))
+    _, said = play(shipped_story, ["show naomi eva's letter"], unseen)
+    assert "reads aloud, and stops" in flat(said[-1])
 
 
 def test_13_no_closed_fists_no_gun(shipped_story: Story) -> None:
