@@ -322,7 +322,9 @@ def test_a_dose_given_on_the_greenline_is_remembered(shipped_story: Story, shipp
     assert "Wren is pressing mats" in transcript and "A small Nean called Wren sits down beside her" in transcript
 
 
-def test_the_code_eve_ending_hears_from_those_rouge_gave_doses_to(shipped_story: Story, shipped_walks: dict[str, Walked]) -> None:
+def test_the_code_eve_ending_hears_from_those_rouge_gave_doses_to(
+    shipped_story: Story, shipped_walks: dict[str, Walked]
+) -> None:
     walked = shipped_walks["code_eve.yaml"]
     assert walked.state.ending == "code_eve"
     assert "letters come from people you once gave a dose to" in flat("\n".join(walked.transcript))

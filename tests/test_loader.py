@@ -133,6 +133,17 @@ def test_variable_names_cannot_shadow_the_language(tmp_path: Path) -> None:
     ]
 
 
+def test_a_story_file_that_cannot_be_read_is_the_one_error_not_every_name_in_the_scenes(tmp_path: Path) -> None:
+    broken = MINI_STORY.replace("description: Small and warm.", "description: Small: and warm.")
+    assert broken != MINI_STORY
+    folder = write_story(tmp_path / "s", {"story.yaml": broken, "hall.yaml": MINI_SCENES})
+    with pytest.raises(StoryError) as caught:
+        load_story(folder)
+    errors = [p for p in caught.value.problems if p.severity == "error"]
+    assert len(errors) == 1 and "YAML syntax" in errors[0].message and errors[0].file.endswith("story.yaml")
+    assert any("checked once story.yaml can be read" in p.message for p in caught.value.problems)
+
+
 def test_a_missing_story_file_is_explained(tmp_path: Path) -> None:
     folder = write_story(tmp_path / "s", {"hall.yaml": MINI_SCENES})
     with pytest.raises(StoryError) as caught:

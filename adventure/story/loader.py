@@ -189,11 +189,14 @@ def load_story(folder: Path | str) -> Story:
 def _load(folder: Path) -> Story:
     documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
-    if story_file not in documents and not any(p.file == story_file for p in problems):
+    if story_file not in documents:
         # Without it every variable, item and ending is unknown: say that once, not at every use.
-        problems.append(
-            Problem(display_path(folder), 0, 0, f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)")
-        )
+        if any(p.file == story_file for p in problems):  # there, but it could not be read
+            why = f"the scenes' variables, items and endings are checked once {STORY_FILE} can be read"
+            problems.append(Problem(display_path(folder), 0, 0, why, "note"))
+        else:
+            why = f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"
+            problems.append(Problem(display_path(folder), 0, 0, why))
         raise StoryError(problems, display_path(folder))
     return parse_story(documents, story_file, display_path(folder), problems, fingerprint)
 
