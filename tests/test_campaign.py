@@ -333,7 +333,7 @@ def test_the_code_eve_ending_hears_from_those_rouge_gave_doses_to(
 
 
 def test_the_bare_handed_wound_on_venus_is_not_the_ribs_again(shipped_story: Story) -> None:
-    state, said = play(shipped_story, ["stand in her way without armour"], at(shipped_story, "venus_cyan", nectar=0))
+    _, said = play(shipped_story, ["stand in her way without armour"], at(shipped_story, "venus_cyan", nectar=0))
     assert "knee" in flat(said[-1]) and "your side" not in flat(said[-1])
 
 
