@@ -223,7 +223,7 @@ def test_8_naomi_is_where_she_has_been_all_along(shipped_story: Story) -> None:
     hub = shipped_story.scenes["truth_hub"]
     assert "Naomi is eating pickles in front of the map" not in " ".join(p.template.parts[0] for p in hub.again)
     state = walk_to(shipped_story, "all_killed.yaml", "jaron_wreck")
-    _, said = play(shipped_story, ["ask naomi how she knows about the war", "pump the water"], state)
+    _, said = play(shipped_story, ["ask naomi why she won't look at the machines", "pump the water"], state)
     assert "She goes in" not in said[1] and "Naomi goes in" in said[2]
 
 
