@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from adventure.analysis.check import PROVED, REFUTED, UNKNOWN, Report, check_story
-from adventure.analysis.mentions import pattern
+from adventure.analysis.mentions import gates, pattern, settled
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice
 from adventure.core.expr import Env, parse_effects, parse_expr
@@ -345,3 +345,80 @@ def test_the_proof_finds_what_playing_every_game_finds(story: Story) -> None:
         else:
             assert status == PROVED
             assert subject not in plain, (subject, plain)
+
+
+GATE_STORY = """\
+story: {id: gate, title: Gate, version: 1, start: quay}
+vars:
+  lamp: false
+  coins: 0
+names:
+  Maud: seen(lighthouse)
+endings:
+  done: {title: Done, text: "You sail."}
+"""
+
+GATE_SCENES = """\
+scenes:
+  quay:
+    title: The quay
+    text: Boats.
+    choices:
+      - label: Climb to the lighthouse
+        goto: lighthouse
+      - label: Take the path
+        goto: path
+  lighthouse:
+    title: The lighthouse
+    text: "The keeper says her name is Maud."
+    choices:
+      - {label: Light the lamp, once: true, do: lamp = true}
+      - {label: Count coins, do: coins += 1}
+      - {label: Go down, goto: harbour}
+  path:
+    title: The path
+    text: Gorse.
+    choices:
+      - {label: Go on, goto: harbour}
+  harbour:
+    title: The harbour
+    text:
+      - Water.
+      - {when: coins >= 0, text: "Maud's light turns over the water."}
+    choices:
+      - {label: Sail, end: done}
+"""
+
+
+def test_a_name_everyone_has_met_on_the_way_in_costs_the_proof_nothing(tmp_path: Path) -> None:
+    """Every way into the harbour passes the lighthouse: Maud's paragraph there may depend on
+    anything without the search keeping it; the text is still proved."""
+    scenes = GATE_SCENES.replace("{label: Go on, goto: harbour}", "{label: Go on, goto: lighthouse}")
+    story = story_with(tmp_path / "a", scenes, GATE_STORY)
+    assert "Maud" in settled(story)["harbour"] and "Maud" not in settled(story)["quay"]
+    assert gates(story).get("harbour", ()) == ()  # the coins are not kept for it
+    report = check_story(story)
+    assert introduced(report) == {"Maud": (PROVED, ())} and not report.errors
+
+
+def test_a_way_round_the_place_a_name_is_met_is_still_caught(tmp_path: Path) -> None:
+    story = story_with(tmp_path / "b", GATE_SCENES, GATE_STORY)
+    assert "Maud" not in settled(story)["harbour"]  # the path goes round the lighthouse
+    report = check_story(story)
+    assert introduced(report)["Maud"] == (REFUTED, ("take the path", "go on"))
+
+
+def test_back_from_a_sub_scene_is_a_way_round_too(tmp_path: Path) -> None:
+    """The lighthouse is a sub-scene the quay calls: coming back out leads to the quay, which has
+    its own way to the harbour, so the harbour is not behind the lighthouse."""
+    scenes = GATE_SCENES.replace(
+        "      - label: Climb to the lighthouse\n        goto: lighthouse\n",
+        "      - label: Climb to the lighthouse\n        call: lighthouse\n",
+    )
+    scenes = scenes.replace(
+        "      - label: Take the path\n        goto: path\n", "      - label: Take the path\n        goto: harbour\n"
+    )
+    scenes = scenes.replace("      - {label: Go down, goto: harbour}\n", "      - {label: Go down, back: true}\n")
+    story = story_with(tmp_path / "c", scenes, GATE_STORY)
+    assert "Maud" not in settled(story)["harbour"]
+    assert introduced(check_story(story))["Maud"][0] == REFUTED

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 import attrs
 
 from adventure.analysis.explore import Exploration, Node
-from adventure.analysis.mentions import ALL, Finder, gauge_of
+from adventure.analysis.mentions import ALL, Finder, gauge_of, scene_finders
 from adventure.core import engine
 from adventure.core.dice import ScriptedDice, TooManyOutcomes, every_outcome
 from adventure.core.expr import Expr
@@ -44,9 +44,9 @@ def violations(story: Story, graph: Exploration) -> dict[str, Violation]:
     """The first (shortest) violation of each declared name, by name."""
     if not story.names:
         return {}
-    finder = Finder(story)
-    relevant = {scene_id for scene_id, scene in story.scenes.items() if _mentions(story, finder, scene)}
-    everywhere = finder.stat_names()
+    finders = scene_finders(story)  # each scene's leaves out the names everyone has met by then
+    relevant = {scene_id for scene_id, scene in story.scenes.items() if _mentions(story, finders[scene_id], scene)}
+    everywhere = Finder(story).stat_names()
     found: dict[str, Violation] = {}
     wrong: dict[int, list[Wrong]] = {}  # per key, where a name shows too soon, and in which of its states
     for level, frontier in enumerate(graph.levels):
@@ -54,7 +54,7 @@ def violations(story: Story, graph: Exploration) -> dict[str, Violation]:
             if k not in wrong:
                 state = graph.keys[k]
                 ok = not state.ended and (state.scene in relevant or everywhere)
-                wrong[k] = list(_wrong(story, finder, graph, k)) if ok else []
+                wrong[k] = list(_wrong(story, finders.get(state.scene) or Finder(story), graph, k)) if ok else []
         # What shows in a state of this level takes as many commands as the level; what a choice
         # taken there says, one more: the first pass finds the shorter witnesses.
         for said in (False, True):

@@ -9,6 +9,7 @@ any option must be known wherever the variation can show.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 
@@ -17,6 +18,7 @@ from adventure.core.expr import Binary, Call, Env, Expr, Lit, Var
 from adventure.core.model import Choice, Cond, Ending, Name, Scene, Source, Story, Template, Text, Vary
 
 
+@functools.cache
 def pattern(name: Name) -> re.Pattern[str]:
     """Whole words, case-sensitive unless the name says otherwise; any spacing between words."""
     words = r"\s+".join(re.escape(word) for word in name.text.split())
@@ -37,9 +39,10 @@ def gauge_of(env: Env) -> Gauge:
 class Finder:
     """The names a story declares, found in its templates; each literal is searched once."""
 
-    def __init__(self, story: Story) -> None:
+    def __init__(self, story: Story, known: frozenset[str] = frozenset()) -> None:
         self.story = story
-        self.patterns = [(name, pattern(name)) for name in story.names]
+        # `known`: names the player has met on every way to where this finder looks (see `settled`)
+        self.patterns = [(name, pattern(name)) for name in story.names if name.text not in known]
         self._literals: dict[str, tuple[Name, ...]] = {}
         self._anywhere: dict[int, tuple[Name, ...]] = {}  # id(template) -> names in it, shown or not
 
@@ -145,19 +148,89 @@ class Finder:
         return tuple(found.values())
 
 
-def gates(story: Story, finder: Finder | None = None) -> dict[str, tuple[Expr, ...]]:
+def gates(story: Story) -> dict[str, tuple[Expr, ...]]:
     """Per scene, what decides whether a mention shows there (or in what its choices say and the
     endings they reach) and what the names mentioned require: the checker keeps these exact."""
-    finder = finder or Finder(story)
     if not story.names:
         return {}
-    everywhere = tuple(name.when for name in finder.stat_names())
+    finders = scene_finders(story)
     found: dict[str, tuple[Expr, ...]] = {}
     for scene_id, scene in story.scenes.items():
-        tests = [*everywhere, *_scene_tests(story, finder, scene)]
+        finder = finders[scene_id]
+        tests = [*(name.when for name in finder.stat_names()), *_scene_tests(story, finder, scene)]
         if tests:
             found[scene_id] = tuple(tests)
     return found
+
+
+def scene_finders(story: Story) -> dict[str, Finder]:
+    """A finder per scene that leaves out the names settled there (one finder per such set)."""
+    shared: dict[frozenset[str], Finder] = {}
+    return {scene_id: shared.setdefault(known, Finder(story, known)) for scene_id, known in settled(story).items()}
+
+
+def settled(story: Story) -> dict[str, frozenset[str]]:
+    """Per scene, the declared names the player has met on every way into it: those whose
+    condition is `seen(X)` where each path from the start to the scene passes through X (or the
+    scene is X), or an `and` / `or` of such. A mention of one there can never come too soon, so
+    the proof need not keep what decides whether it shows: naming Jean in a paragraph that only
+    some players read costs the search nothing once everyone has met him."""
+    found: dict[str, set[str]] = {scene_id: set() for scene_id in story.scenes}
+    if not story.names:
+        return {scene_id: frozenset() for scene_id in story.scenes}
+    ways = _scene_graph(story)
+    reachable = _reach(story.start, ways, None)
+    behind: dict[str, frozenset[str]] = {}  # X -> the scenes every path to which passes X
+
+    def after(x: str) -> frozenset[str]:
+        if x not in behind:
+            behind[x] = frozenset(reachable - _reach(story.start, ways, x)) if x in reachable else frozenset()
+        return behind[x]
+
+    def met(expr: Expr, scene_id: str) -> bool:
+        if isinstance(expr, Call) and expr.func == "seen" and len(expr.args) == 1 and isinstance(expr.args[0], Var):
+            return scene_id in after(expr.args[0].name)
+        if isinstance(expr, Binary) and expr.op in ("and", "or"):
+            left, right = met(expr.left, scene_id), met(expr.right, scene_id)
+            return (left and right) if expr.op == "and" else (left or right)
+        return False
+
+    for name in story.names:
+        for scene_id in reachable:
+            if met(name.when, scene_id):
+                found[scene_id].add(name.text)
+    return {scene_id: frozenset(names) for scene_id, names in found.items()}
+
+
+def _scene_graph(story: Story) -> dict[str, set[str]]:
+    """Where each scene's choices can lead, as scenes. `back` leads to a scene that made a call,
+    so it is taken to lead to every scene that makes one (more ways than there are: never fewer)."""
+    callers = {s.id for s in story.scenes.values() for c in s.choices for w in c.ways if w.call is not None}
+    graph: dict[str, set[str]] = {}
+    for scene in story.scenes.values():
+        leads = graph.setdefault(scene.id, set())
+        for choice in scene.choices:
+            for way in choice.ways:
+                if way.goto is not None:
+                    leads.add(way.goto)
+                if way.call is not None:
+                    leads.add(way.call)
+                if way.back:
+                    leads.update(callers)
+    return graph
+
+
+def _reach(start: str, graph: dict[str, set[str]], avoiding: str | None) -> set[str]:
+    """The scenes reachable from `start` without passing through `avoiding`."""
+    if start == avoiding:
+        return set()
+    seen, todo = {start}, [start]
+    while todo:
+        for target in graph.get(todo.pop(), ()):
+            if target != avoiding and target not in seen:
+                seen.add(target)
+                todo.append(target)
+    return seen
 
 
 def _scene_tests(story: Story, finder: Finder, scene: Scene) -> Iterator[Expr]:
