@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -184,6 +186,30 @@ def test_a_kill_between_autosaves_loses_no_move(session: Session, monkeypatch: p
     later = continued(session)  # the session is dropped without leaving: a kill
     assert later.state == session.state and list(later.log) == list(session.log)
     assert plain(later.handle("history").output) == plain(session.handle("history").output)
+
+
+def test_a_moves_file_spelling_text_that_is_not_unicode_still_loads(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON can spell a lone surrogate ("\\ud800"), which no file can hold: such a line is not a
+    move, before or after the moves the save names, and the game loads without it."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take")
+    assert session.store is not None
+    moves = session.store.moves_path(AUTOSAVE)
+    kept = moves.read_bytes()
+    moves.write_bytes(kept + b'"Pick up gold\\ud800"\n')
+    later = continued(session)
+    assert later.state == session.state and list(later.log) == ["Take the key"]
+    say(session, "save mine")
+    mine = session.store.moves_path("mine")
+    mine.write_bytes(b'"Take the key\\ud800"\n')
+    saved = json.loads(session.store.path("mine").read_text(encoding="utf-8"))
+    saved["moves"]["crc32"] = zlib.crc32(mine.read_bytes())
+    session.store.path("mine").write_text(json.dumps(saved), encoding="utf-8")
+    assert "Loaded 'mine'." in say(later, "load mine")
+    assert later.state.inventory == ("key",) and "no choices yet" in say(later, "history")
 
 
 def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
