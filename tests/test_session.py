@@ -212,6 +212,18 @@ def test_a_moves_file_spelling_text_that_is_not_unicode_still_loads(
     assert later.state.inventory == ("key",) and "no choices yet" in say(later, "history")
 
 
+def test_moves_after_deleting_the_autosave_are_kept_by_a_new_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next move writes the autosave's state again, even within the second: moves alone,
+    with no state to replay them onto, would be lost to a kill."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take", "delete autosave", "yes", "coins")
+    later = continued(session)
+    assert later.state == session.state and list(later.log) == ["Take the key", "Pick up gold"]
+
+
 def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
     monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])

@@ -367,6 +367,8 @@ class Session:
             return (_failed(error),)
         if self.last_name == name:
             self.last_name = None
+        if name == AUTOSAVE:
+            self._synced = float("-inf")  # the next move writes it whole, not only its moves
         return (_note(f"Deleted the save '{name}'."),)
 
     def _list(self) -> Output:
