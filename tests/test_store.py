@@ -395,6 +395,21 @@ def test_a_large_save_is_listed_from_its_start_without_reading_it_whole(
     assert line.startswith("long") and "The Hall" in line and "turn 1" in line
 
 
+def test_the_autosave_is_as_new_as_its_last_move(mini: Story, tmp_path: Path) -> None:
+    """Moves added to the autosave after a named save make it the newest again, though its state
+    is written later: --continue and `load` alone go on from the last move, not from the save."""
+    store = SaveStore(tmp_path, mini.id)
+    state, log = played(mini, "take")
+    store.write(AUTOSAVE, make_save(mini, state, MoveLog(log), NOW))
+    store.write("mine", make_save(mini, state, MoveLog(log), NOW))
+    for file, when in ((store.path(AUTOSAVE), 1e9), (store.moves_path(AUTOSAVE), 1e9), (store.path("mine"), 1.5e9)):
+        os.utime(file, (when, when))  # the autosave written well before the save
+    assert store.names() == ["mine", AUTOSAVE]
+    store.add_moves(AUTOSAVE, MoveLog([*log, "Pick up gold"]))
+    assert store.names() == [AUTOSAVE, "mine"]
+    assert [entry.name for entry in store.entries()] == [AUTOSAVE, "mine"]
+
+
 def test_a_saves_folder_removed_during_a_game_is_made_again(mini: Story, tmp_path: Path) -> None:
     store = SaveStore(tmp_path / "saves")
     store.write("one", a_save(mini))

@@ -310,7 +310,7 @@ class SaveStore:
             else:
                 continue
             try:
-                entries.append((file.stat().st_mtime, name, file))
+                entries.append((max(file.stat().st_mtime, _modified(file.with_suffix(MOVES))), name, file))
             except OSError:
                 continue
         return [(name, file) for _, name, file in sorted(entries, reverse=True)]
@@ -346,6 +346,15 @@ def _regular(path: Path) -> int:
     except OSError:
         return -1
     return info.st_size if stat.S_ISREG(info.st_mode) else -1
+
+
+def _modified(path: Path) -> float:
+    """When `path` last changed; 0 if it is not there. A save's moves file counts, because the
+    autosave's moves are added to it at once and its state only up to a second later."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _size(path: Path) -> int:
