@@ -193,7 +193,13 @@ class Session:
             # Every move is kept at once, as a line of the autosave's moves file; the state is
             # written (and flushed to the disk) at most once a second and at an ending, and a load
             # replays the moves after it, so commands piped in by the hundred do not wait on it.
-            if turn.state.ended or time.monotonic() - self._synced >= SYNC_SECONDS:
+            # A choice whose label another open choice shows too is written at once: a replay of
+            # the label could not tell the two apart.
+            if (
+                turn.state.ended
+                or time.monotonic() - self._synced >= SYNC_SECONDS
+                or not engine.label_is_unique(self.story, before, turn.label)
+            ):
                 output += self.autosave()
             else:
                 output += self._keep_move()
