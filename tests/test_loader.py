@@ -151,6 +151,24 @@ def test_a_missing_story_file_is_explained(tmp_path: Path) -> None:
     assert any("no story.yaml here" in p.message for p in caught.value.problems)
 
 
+@pytest.mark.parametrize("kind", ["folder", "pipe", "dangling link"])
+def test_a_story_file_that_is_not_a_file_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    """`ls` shows a story.yaml there: the error says what it is, not that there is none."""
+    folder = write_story(tmp_path / "s", {"hall.yaml": MINI_SCENES})
+    story_file = folder / "story.yaml"
+    if kind == "folder":
+        story_file.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(story_file)
+    else:
+        story_file.symlink_to(tmp_path / "gone.yaml")
+    with pytest.raises(StoryError) as caught:
+        load_story(folder)
+    errors = [p for p in caught.value.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].file.endswith("story.yaml")
+    assert f"it is a {kind}, not a file" in errors[0].message and "no story.yaml" not in errors[0].message
+
+
 def test_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:
     with pytest.raises(AdventureError, match="no story folder"):
         load_story(tmp_path / "nowhere")

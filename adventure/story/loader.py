@@ -186,6 +186,17 @@ def load_story(folder: Path | str) -> Story:
             gc.enable()
 
 
+def _not_a_file(path: Path) -> str:
+    """What `path` is when something is there that is not a file to read ("a folder"), else ""."""
+    if not os.path.lexists(path) or path.is_file():
+        return ""
+    if path.is_dir():
+        return "a folder"
+    if path.is_fifo():
+        return "a pipe"
+    return "a dangling link" if path.is_symlink() else "a device"
+
+
 def _load(folder: Path) -> Story:
     documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
@@ -194,6 +205,9 @@ def _load(folder: Path) -> Story:
         if any(p.file == story_file for p in problems):  # there, but it could not be read
             why = f"the scenes' variables, items and endings are checked once {STORY_FILE} can be read"
             problems.append(Problem(display_path(folder), 0, 0, why, "note"))
+        elif _not_a_file(folder / STORY_FILE):
+            why = f"it is {_not_a_file(folder / STORY_FILE)}, not a file: the story file must be a YAML file"
+            problems.append(Problem(story_file, 0, 0, why))
         else:
             why = f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"
             problems.append(Problem(display_path(folder), 0, 0, why))
