@@ -56,8 +56,9 @@ class SaveStore:
         self.story_id = story_id
         self._ready = False  # the folder was made and old leftovers removed, once per game
         self._legacy_settled = story_id is None  # nothing to hand over without a story
-        # What this store last wrote to or read from each moves file: (moves, crc32, bytes).
-        self._moves: dict[str, tuple[int, int, int]] = {}
+        # What this store last wrote to or read from each moves file: (moves, crc32, file), the
+        # file as (inode, bytes), so a file another game has replaced since is never added to.
+        self._moves: dict[str, tuple[int, int, tuple[int, int]]] = {}
 
     def path(self, name: str) -> Path:
         """Where the save `name` is written."""
@@ -158,12 +159,12 @@ class SaveStore:
             if added:
                 with open(path, "ab") as stream:
                     stream.write(added)
-            size = known[2] + len(added)
+            file = (known[2][0], known[2][1] + len(added))
         else:
             whole = log.lines()
             self._replace(path, whole, durable=False)
-            size = len(whole)
-        self._moves[name] = (len(log), log.crc(), size)
+            file = (_regular(path)[0], len(whole))
+        self._moves[name] = (len(log), log.crc(), file)
 
     def _settle_legacy(self) -> None:
         """Once this story's own autosave exists, the old shared one is removed if it was this
@@ -207,7 +208,7 @@ class SaveStore:
         if log is None:
             return attrs.evolve(save, log=None)
         if path == self.path(name):
-            self._moves[name] = (count, crc, log.size)
+            self._moves[name] = (count, crc, (_regular(path.with_suffix(MOVES))[0], log.size))
         return attrs.evolve(save, log=log, ahead=moves_after(raw, count))
 
     def _read_path(self, path: Path, shown: str) -> SaveData:
@@ -338,14 +339,15 @@ class SaveStore:
         return found
 
 
-def _regular(path: Path) -> int:
-    """The size of `path` if it is a regular file, else -1: a moves file that became a pipe or a
-    folder is written anew (by a rename), never appended to."""
+def _regular(path: Path) -> tuple[int, int]:
+    """The inode and size of `path` if it is a regular file, else (-1, -1): a moves file that
+    became a pipe or a folder, or that another game replaced, is written anew (by a rename), never
+    appended to."""
     try:
         info = os.stat(path)
     except OSError:
-        return -1
-    return info.st_size if stat.S_ISREG(info.st_mode) else -1
+        return (-1, -1)
+    return (info.st_ino, info.st_size) if stat.S_ISREG(info.st_mode) else (-1, -1)
 
 
 def _modified(path: Path) -> float:
