@@ -224,6 +224,22 @@ def test_moves_after_deleting_the_autosave_are_kept_by_a_new_one(
     assert later.state == session.state and list(later.log) == ["Take the key", "Pick up gold"]
 
 
+def test_a_move_after_loading_an_autosave_whose_moves_are_lost_survives_a_kill(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Such a load plays on with no history, so the state on disk names moves the file no longer
+    holds: the next move writes the state again, or a kill would take the game back before it."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take", "coins")
+    assert session.store is not None
+    session.store.moves_path(AUTOSAVE).write_bytes(b'"Dance on the ceiling"\n')
+    assert "Loaded the autosave." in say(session, "load autosave")
+    say(session, "open")
+    later = continued(session)
+    assert later.state == session.state and later.state.scene == "yard"
+
+
 def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
     monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])

@@ -345,6 +345,8 @@ class Session:
     def _load(self, name: str) -> Output:
         restored, save_log = self._read(name)
         self.last_name = None if name == AUTOSAVE else name
+        if name == AUTOSAVE:  # not written again now: the next move writes it whole, so its moves
+            self._synced = float("-inf")  # are always those after the state on disk
         return self.adopt(
             restored.state, save_log, f"Loaded {self._shown(name)}.", restored.note, autosave=name != AUTOSAVE
         )
