@@ -13,6 +13,7 @@ from adventure.core.output import plain
 from adventure.play.reload import StoryWatcher
 from adventure.play.session import Session
 from adventure.saves.store import AUTOSAVE, SaveStore
+from adventure.story.loader import load_story
 
 from .support import flat
 
@@ -238,6 +239,23 @@ def test_a_move_after_loading_an_autosave_whose_moves_are_lost_survives_a_kill(
     say(session, "open")
     later = continued(session)
     assert later.state == session.state and later.state.scene == "yard"
+
+
+def test_a_kill_after_a_dev_reload_continues_from_the_place_the_player_had(
+    mini_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moves made before a reload were made in the old story: the reload writes the autosave's
+    state, so a continue does not replay them in the new one, where they may do something else."""
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: 1000.0)
+    game = Session(load_story(mini_dir), SaveStore(mini_dir / "saves"), watcher=StoryWatcher(mini_dir))
+    game.start()
+    say(game, "take", "coins")
+    hall = mini_dir / "hall.yaml"
+    hall.write_text(hall.read_text(encoding="utf-8").replace("gold += 2", "gold += 5"), encoding="utf-8")
+    assert "Reloaded the story" in say(game, "reload")
+    assert game.state.variables["gold"] == 2
+    later = continued(game)  # the game was killed
+    assert later.state == game.state and later.state.variables["gold"] == 2
 
 
 def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:

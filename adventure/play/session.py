@@ -413,7 +413,10 @@ class Session:
             )
         self.story, self.state = story, carried.state
         self.undo_stack = []
-        return (_note(f"Reloaded the story from {self.watcher.folder}."), *engine.describe(story, carried.state))
+        # The state written now: the moves since the last were made in the old story, and a
+        # continue must not replay them in this one, where they may do something else.
+        shown = (_note(f"Reloaded the story from {self.watcher.folder}."), *engine.describe(story, carried.state))
+        return (*shown, *self.autosave())
 
     # ---------------------------------------------------------------- autosave
 
