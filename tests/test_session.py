@@ -258,6 +258,23 @@ def test_a_kill_after_a_dev_reload_continues_from_the_place_the_player_had(
     assert later.state == game.state and later.state.variables["gold"] == 2
 
 
+def test_two_games_on_one_autosave_continue_as_the_one_that_moved_last(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move within the second adds a line only to the moves file this game left; when another
+    game has written the autosave since, this one writes it whole, so a continue after a kill is
+    one game or the other, never one game's state without its moves."""
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: 1000.0)
+    assert session.store is not None
+    other = Session(session.story, SaveStore(session.store.folder))
+    other.start()
+    say(session, "take")
+    say(other, "coins")  # its first move: the autosave written whole, by the other game
+    say(session, "open")  # within the second of this game's last write
+    later = continued(session)
+    assert later.state == session.state and list(later.log) == ["Take the key", "Open the door"]
+
+
 def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
     monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])

@@ -404,8 +404,10 @@ def test_the_autosave_is_as_new_as_its_last_move(mini: Story, tmp_path: Path) ->
     store.write("mine", make_save(mini, state, MoveLog(log), NOW))
     for file, when in ((store.path(AUTOSAVE), 1e9), (store.moves_path(AUTOSAVE), 1e9), (store.path("mine"), 1.5e9)):
         os.utime(file, (when, when))  # the autosave written well before the save
+    store = SaveStore(tmp_path, mini.id)  # the game goes on from it
+    store.read(AUTOSAVE)
     assert store.names() == ["mine", AUTOSAVE]
-    store.add_moves(AUTOSAVE, MoveLog([*log, "Pick up gold"]))
+    assert store.add_moves(AUTOSAVE, MoveLog([*log, "Pick up gold"]))
     assert store.names() == [AUTOSAVE, "mine"]
     assert [entry.name for entry in store.entries()] == [AUTOSAVE, "mine"]
 

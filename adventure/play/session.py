@@ -444,11 +444,13 @@ class Session:
         return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
 
     def _keep_move(self) -> Output:
-        """Add the last move to the autosave's moves file, ahead of its state (see autosave)."""
+        """Add the last move to the autosave's moves file, ahead of its state (see autosave); when
+        the file is not as this game left it (another game's, or gone), write the autosave whole."""
         if self.store is None:
             return ()
         try:
-            self.store.add_moves(AUTOSAVE, self.log)
+            if not self.store.add_moves(AUTOSAVE, self.log):
+                return self.autosave()
         except SaveError as error:
             return self._autosave_failed(error)
         return ()
