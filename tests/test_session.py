@@ -348,6 +348,16 @@ def test_autosave_failure_is_said_once_and_play_goes_on(mini: Story, tmp_path: P
     assert "Autosave failed" not in say(game, "back")
 
 
+def test_leaving_while_the_autosave_fails_says_so_not_that_the_game_is_saved(mini: Story, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    game = Session(mini, SaveStore(blocker / "saves"))
+    game.start()
+    assert "Autosave failed" in say(game, "take")
+    left = say(game, "quit")
+    assert "Autosave failed" in left and "Your game is saved" not in left
+
+
 # ---------------------------------------------------------------- what a session offers
 
 

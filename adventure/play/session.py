@@ -420,7 +420,7 @@ class Session:
 
     # ---------------------------------------------------------------- autosave
 
-    def autosave(self) -> Output:
+    def autosave(self, say_again: bool = False) -> Output:
         """Write the autosave slot, flushed to the disk; a failure is said once and never stops the
         game. Between two of these, each move only adds a line to the moves file (`_keep_move`):
         a kill of the game loses nothing, a power cut at most the moves of the last second.
@@ -432,13 +432,14 @@ class Session:
             self.store.write(AUTOSAVE, save)
             self._synced = time.monotonic()
         except SaveError as error:
-            return self._autosave_failed(error)
+            return self._autosave_failed(error, say_again)
         self.autosave_problem = ""
         return ()
 
-    def _autosave_failed(self, error: SaveError) -> Output:
-        """Say an autosave problem once, not at every move while it lasts."""
-        if str(error) == self.autosave_problem:
+    def _autosave_failed(self, error: SaveError, say_again: bool = False) -> Output:
+        """Say an autosave problem once, not at every move while it lasts (`say_again`: as the
+        player leaves, when it is the last word on the game)."""
+        if str(error) == self.autosave_problem and not say_again:
             return ()
         self.autosave_problem = str(error)
         return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
@@ -465,7 +466,7 @@ class Session:
         return said
 
     def _leaving(self) -> Output:
-        problems = self.autosave()
+        problems = self.autosave(say_again=True)
         if problems or self.store is None or self.state is None:
             return problems
         where = self.store.path(AUTOSAVE)
