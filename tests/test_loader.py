@@ -144,11 +144,45 @@ def test_a_story_file_that_cannot_be_read_is_the_one_error_not_every_name_in_the
     assert any("checked once story.yaml can be read" in p.message for p in caught.value.problems)
 
 
+@pytest.mark.parametrize(
+    "text, said",
+    [("", "the story file is empty"), ("# to do\n", "the story file is empty"), ("- a\n", "should be a mapping")],
+    ids=["empty", "comments only", "a list"],
+)
+def test_a_story_file_with_nothing_to_read_is_the_one_error(tmp_path: Path, text: str, said: str) -> None:
+    """Nothing in it declares a variable, an item or an ending: the scenes' every use of one is not
+    an error of its own, and the story file's own error is not lost among them."""
+    folder = write_story(tmp_path / "s", {"story.yaml": text, "hall.yaml": MINI_SCENES})
+    with pytest.raises(StoryError) as caught:
+        load_story(folder)
+    errors = [p for p in caught.value.problems if p.severity == "error"]
+    assert len(errors) == 1 and said in errors[0].message and errors[0].file.endswith("story.yaml")
+    assert any("checked once story.yaml can be read" in p.message for p in caught.value.problems)
+
+
 def test_a_missing_story_file_is_explained(tmp_path: Path) -> None:
     folder = write_story(tmp_path / "s", {"hall.yaml": MINI_SCENES})
     with pytest.raises(StoryError) as caught:
         load_story(folder)
     assert any("no story.yaml here" in p.message for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("kind", ["folder", "pipe", "dangling link"])
+def test_a_story_file_that_is_not_a_file_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    """`ls` shows a story.yaml there: the error says what it is, not that there is none."""
+    folder = write_story(tmp_path / "s", {"hall.yaml": MINI_SCENES})
+    story_file = folder / "story.yaml"
+    if kind == "folder":
+        story_file.mkdir()
+    elif kind == "pipe":
+        os.mkfifo(story_file)
+    else:
+        story_file.symlink_to(tmp_path / "gone.yaml")
+    with pytest.raises(StoryError) as caught:
+        load_story(folder)
+    errors = [p for p in caught.value.problems if p.severity == "error"]
+    assert len(errors) == 1 and errors[0].file.endswith("story.yaml")
+    assert f"it is a {kind}, not a file" in errors[0].message and "no story.yaml" not in errors[0].message
 
 
 def test_a_missing_folder_is_a_user_error(tmp_path: Path) -> None:

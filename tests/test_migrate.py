@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from adventure.core.engine import describe
+from adventure.core.output import plain
 from adventure.play.session import Session
 from adventure.saves.migrate import restore
 from adventure.saves.savefile import SaveError
@@ -183,3 +184,32 @@ def test_a_choice_labelled_like_a_command_is_replayed_as_the_choice(tmp_path: Pa
     later = Session(story, SaveStore(tmp_path / "saves", story.id))
     later.start_from_save("autosave")
     assert later.state == game.state
+
+
+def test_two_choices_shown_alike_are_never_replayed_as_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A log names a move by its label; when two open choices show the same one, the move is kept
+    by writing the state at once (a kill then loses nothing), and a replay that meets it stops
+    there, saying so, rather than taking the other choice."""
+    scenes = MINI_SCENES.replace(
+        "      - label: Pick up gold\n",
+        "      - label: Wait\n        do: gold += 10\n      - label: Wait\n        do: gold += 100\n"
+        "      - label: Pick up gold\n",
+    )
+    story = load_story(write_story(tmp_path / "v1", {"story.yaml": MINI_STORY, "hall.yaml": scenes}))
+    store = SaveStore(tmp_path / "saves", story.id)
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: 1000.0)
+    game = Session(story, store)
+    game.start()
+    game.handle("take")
+    game.handle("2")  # the second 'Wait', within the second of the first move
+    assert game.state.variables["gold"] == 100
+    later = Session(story, SaveStore(tmp_path / "saves", story.id))  # the first game was killed
+    later.start_from_save("autosave")
+    assert later.state == game.state
+    moves = store.moves_path("autosave")
+    moves.write_bytes(moves.read_bytes() + b'"Wait"\n')  # a second 'Wait' the state has not seen
+    again = Session(story, SaveStore(tmp_path / "saves", story.id))
+    shown = " ".join(plain(again.start_from_save("autosave")).split())
+    assert again.state.variables["gold"] == 100 and "Your last move no longer fits the story" in shown

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+import zlib
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from adventure.core.output import plain
 from adventure.play.reload import StoryWatcher
 from adventure.play.session import Session
 from adventure.saves.store import AUTOSAVE, SaveStore
+from adventure.story.loader import load_story
 
 from .support import flat
 
@@ -186,6 +189,92 @@ def test_a_kill_between_autosaves_loses_no_move(session: Session, monkeypatch: p
     assert plain(later.handle("history").output) == plain(session.handle("history").output)
 
 
+def test_a_moves_file_spelling_text_that_is_not_unicode_still_loads(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """JSON can spell a lone surrogate ("\\ud800"), which no file can hold: such a line is not a
+    move, before or after the moves the save names, and the game loads without it."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take")
+    assert session.store is not None
+    moves = session.store.moves_path(AUTOSAVE)
+    kept = moves.read_bytes()
+    moves.write_bytes(kept + b'"Pick up gold\\ud800"\n')
+    later = continued(session)
+    assert later.state == session.state and list(later.log) == ["Take the key"]
+    say(session, "save mine")
+    mine = session.store.moves_path("mine")
+    mine.write_bytes(b'"Take the key\\ud800"\n')
+    saved = json.loads(session.store.path("mine").read_text(encoding="utf-8"))
+    saved["moves"]["crc32"] = zlib.crc32(mine.read_bytes())
+    session.store.path("mine").write_text(json.dumps(saved), encoding="utf-8")
+    assert "Loaded 'mine'." in say(later, "load mine")
+    assert later.state.inventory == ("key",) and "no choices yet" in say(later, "history")
+
+
+def test_moves_after_deleting_the_autosave_are_kept_by_a_new_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The next move writes the autosave's state again, even within the second: moves alone,
+    with no state to replay them onto, would be lost to a kill."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take", "delete autosave", "yes", "coins")
+    later = continued(session)
+    assert later.state == session.state and list(later.log) == ["Take the key", "Pick up gold"]
+
+
+def test_a_move_after_loading_an_autosave_whose_moves_are_lost_survives_a_kill(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Such a load plays on with no history, so the state on disk names moves the file no longer
+    holds: the next move writes the state again, or a kill would take the game back before it."""
+    clock = [1000.0]
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
+    say(session, "take", "coins")
+    assert session.store is not None
+    session.store.moves_path(AUTOSAVE).write_bytes(b'"Dance on the ceiling"\n')
+    assert "Loaded the autosave." in say(session, "load autosave")
+    say(session, "open")
+    later = continued(session)
+    assert later.state == session.state and later.state.scene == "yard"
+
+
+def test_a_kill_after_a_dev_reload_continues_from_the_place_the_player_had(
+    mini_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Moves made before a reload were made in the old story: the reload writes the autosave's
+    state, so a continue does not replay them in the new one, where they may do something else."""
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: 1000.0)
+    game = Session(load_story(mini_dir), SaveStore(mini_dir / "saves"), watcher=StoryWatcher(mini_dir))
+    game.start()
+    say(game, "take", "coins")
+    hall = mini_dir / "hall.yaml"
+    hall.write_text(hall.read_text(encoding="utf-8").replace("gold += 2", "gold += 5"), encoding="utf-8")
+    assert "Reloaded the story" in say(game, "reload")
+    assert game.state.variables["gold"] == 2
+    later = continued(game)  # the game was killed
+    assert later.state == game.state and later.state.variables["gold"] == 2
+
+
+def test_two_games_on_one_autosave_continue_as_the_one_that_moved_last(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A move within the second adds a line only to the moves file this game left; when another
+    game has written the autosave since, this one writes it whole, so a continue after a kill is
+    one game or the other, never one game's state without its moves."""
+    monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: 1000.0)
+    assert session.store is not None
+    other = Session(session.story, SaveStore(session.store.folder))
+    other.start()
+    say(session, "take")
+    say(other, "coins")  # its first move: the autosave written whole, by the other game
+    say(session, "open")  # within the second of this game's last write
+    later = continued(session)
+    assert later.state == session.state and list(later.log) == ["Take the key", "Open the door"]
+
+
 def test_moves_that_no_longer_fit_are_dropped_with_a_word(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
     clock = [1000.0]
     monkeypatch.setattr("adventure.play.session.time.monotonic", lambda: clock[0])
@@ -257,6 +346,16 @@ def test_autosave_failure_is_said_once_and_play_goes_on(mini: Story, tmp_path: P
     assert "Autosave failed" in first and "You pocket the key" in first
     assert "Autosave failed" not in say(game, "open")
     assert "Autosave failed" not in say(game, "back")
+
+
+def test_leaving_while_the_autosave_fails_says_so_not_that_the_game_is_saved(mini: Story, tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    game = Session(mini, SaveStore(blocker / "saves"))
+    game.start()
+    assert "Autosave failed" in say(game, "take")
+    left = say(game, "quit")
+    assert "Autosave failed" in left and "Your game is saved" not in left
 
 
 # ---------------------------------------------------------------- what a session offers

@@ -395,6 +395,37 @@ def test_a_large_save_is_listed_from_its_start_without_reading_it_whole(
     assert line.startswith("long") and "The Hall" in line and "turn 1" in line
 
 
+def test_the_autosave_is_as_new_as_its_last_move(mini: Story, tmp_path: Path) -> None:
+    """Moves added to the autosave after a named save make it the newest again, though its state
+    is written later: --continue and `load` alone go on from the last move, not from the save."""
+    store = SaveStore(tmp_path, mini.id)
+    state, log = played(mini, "take")
+    store.write(AUTOSAVE, make_save(mini, state, MoveLog(log), NOW))
+    store.write("mine", make_save(mini, state, MoveLog(log), NOW))
+    for file, when in ((store.path(AUTOSAVE), 1e9), (store.moves_path(AUTOSAVE), 1e9), (store.path("mine"), 1.5e9)):
+        os.utime(file, (when, when))  # the autosave written well before the save
+    store = SaveStore(tmp_path, mini.id)  # the game goes on from it
+    store.read(AUTOSAVE)
+    assert store.names() == ["mine", AUTOSAVE]
+    assert store.add_moves(AUTOSAVE, MoveLog([*log, "Pick up gold"]))
+    assert store.names() == [AUTOSAVE, "mine"]
+    assert [entry.name for entry in store.entries()] == [AUTOSAVE, "mine"]
+
+
+def test_two_games_on_one_autosave_never_add_their_moves_to_each_other(mini: Story, tmp_path: Path) -> None:
+    """A game only adds its move to the moves file it wrote itself: another game's file, written
+    since, is replaced whole, even when it is the same size, so a continue never plays one game's
+    moves onto the other's state."""
+    first, second = SaveStore(tmp_path, mini.id), SaveStore(tmp_path, mini.id)
+    state, log = played(mini, "take")
+    first.write(AUTOSAVE, make_save(mini, state, MoveLog(log), NOW))
+    other, other_log = played(mini, "coins")  # as many bytes as "Take the key"
+    second.write(AUTOSAVE, make_save(mini, other, MoveLog(other_log), NOW))
+    first.add_moves(AUTOSAVE, MoveLog([*log, "Pick up gold"]))  # the first game's next move
+    read = SaveStore(tmp_path, mini.id).read(AUTOSAVE)
+    assert read.state == other and read.ahead == ()
+
+
 def test_a_saves_folder_removed_during_a_game_is_made_again(mini: Story, tmp_path: Path) -> None:
     store = SaveStore(tmp_path / "saves")
     store.write("one", a_save(mini))

@@ -740,14 +740,26 @@ def step(story: Story, state: GameState, command: str) -> Turn:
 def retake(story: Story, state: GameState, label: str) -> Turn | None:
     """Take again a choice a log names by its label: the open choice shown with that label, else
     whatever the label picks when typed (the story may have reworded it since); None if neither
-    takes a choice. A label that is also a command ("Look") is still the choice."""
+    takes a choice, or if two open choices show that label (the log cannot say which was taken).
+    A label that is also a command ("Look") is still the choice."""
     env = make_env(story, state)
-    for choice, shown, unmet in _offered(story, state, env):
-        if shown == label and unmet is None:
-            turn = take_choice(story, state, choice, env)
-            return turn if turn.choice is not None else None
+    same = _shown_as(story, state, env, label)
+    if len(same) > 1:
+        return None
+    if same:
+        turn = take_choice(story, state, same[0], env)
+        return turn if turn.choice is not None else None
     turn = step(story, state, label)
     return turn if turn.choice is not None else None
+
+
+def label_is_unique(story: Story, state: GameState, label: str) -> bool:
+    """Whether at most one open choice shows `label` now, so a log's label says which was taken."""
+    return len(_shown_as(story, state, make_env(story, state), label)) <= 1
+
+
+def _shown_as(story: Story, state: GameState, env: Env, label: str) -> list[Choice]:
+    return [choice for choice, shown, unmet in _offered(story, state, env) if shown == label and unmet is None]
 
 
 def _numbered(story: Story, state: GameState, typed: str) -> Turn | None:

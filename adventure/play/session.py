@@ -193,7 +193,13 @@ class Session:
             # Every move is kept at once, as a line of the autosave's moves file; the state is
             # written (and flushed to the disk) at most once a second and at an ending, and a load
             # replays the moves after it, so commands piped in by the hundred do not wait on it.
-            if turn.state.ended or time.monotonic() - self._synced >= SYNC_SECONDS:
+            # A choice whose label another open choice shows too is written at once: a replay of
+            # the label could not tell the two apart.
+            if (
+                turn.state.ended
+                or time.monotonic() - self._synced >= SYNC_SECONDS
+                or not engine.label_is_unique(self.story, before, turn.label)
+            ):
                 output += self.autosave()
             else:
                 output += self._keep_move()
@@ -339,6 +345,8 @@ class Session:
     def _load(self, name: str) -> Output:
         restored, save_log = self._read(name)
         self.last_name = None if name == AUTOSAVE else name
+        if name == AUTOSAVE:  # not written again now: the next move writes it whole, so its moves
+            self._synced = float("-inf")  # are always those after the state on disk
         return self.adopt(
             restored.state, save_log, f"Loaded {self._shown(name)}.", restored.note, autosave=name != AUTOSAVE
         )
@@ -367,6 +375,8 @@ class Session:
             return (_failed(error),)
         if self.last_name == name:
             self.last_name = None
+        if name == AUTOSAVE:
+            self._synced = float("-inf")  # the next move writes it whole, not only its moves
         return (_note(f"Deleted the save '{name}'."),)
 
     def _list(self) -> Output:
@@ -403,11 +413,14 @@ class Session:
             )
         self.story, self.state = story, carried.state
         self.undo_stack = []
-        return (_note(f"Reloaded the story from {self.watcher.folder}."), *engine.describe(story, carried.state))
+        # The state written now: the moves since the last were made in the old story, and a
+        # continue must not replay them in this one, where they may do something else.
+        shown = (_note(f"Reloaded the story from {self.watcher.folder}."), *engine.describe(story, carried.state))
+        return (*shown, *self.autosave())
 
     # ---------------------------------------------------------------- autosave
 
-    def autosave(self) -> Output:
+    def autosave(self, say_again: bool = False) -> Output:
         """Write the autosave slot, flushed to the disk; a failure is said once and never stops the
         game. Between two of these, each move only adds a line to the moves file (`_keep_move`):
         a kill of the game loses nothing, a power cut at most the moves of the last second.
@@ -419,23 +432,26 @@ class Session:
             self.store.write(AUTOSAVE, save)
             self._synced = time.monotonic()
         except SaveError as error:
-            return self._autosave_failed(error)
+            return self._autosave_failed(error, say_again)
         self.autosave_problem = ""
         return ()
 
-    def _autosave_failed(self, error: SaveError) -> Output:
-        """Say an autosave problem once, not at every move while it lasts."""
-        if str(error) == self.autosave_problem:
+    def _autosave_failed(self, error: SaveError, say_again: bool = False) -> Output:
+        """Say an autosave problem once, not at every move while it lasts (`say_again`: as the
+        player leaves, when it is the last word on the game)."""
+        if str(error) == self.autosave_problem and not say_again:
             return ()
         self.autosave_problem = str(error)
         return (_error(f"Autosave failed: {error}. Your game goes on; try 'save NAME' elsewhere."),)
 
     def _keep_move(self) -> Output:
-        """Add the last move to the autosave's moves file, ahead of its state (see autosave)."""
+        """Add the last move to the autosave's moves file, ahead of its state (see autosave); when
+        the file is not as this game left it (another game's, or gone), write the autosave whole."""
         if self.store is None:
             return ()
         try:
-            self.store.add_moves(AUTOSAVE, self.log)
+            if not self.store.add_moves(AUTOSAVE, self.log):
+                return self.autosave()
         except SaveError as error:
             return self._autosave_failed(error)
         return ()
@@ -450,7 +466,7 @@ class Session:
         return said
 
     def _leaving(self) -> Output:
-        problems = self.autosave()
+        problems = self.autosave(say_again=True)
         if problems or self.store is None or self.state is None:
             return problems
         where = self.store.path(AUTOSAVE)

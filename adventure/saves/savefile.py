@@ -185,9 +185,21 @@ def read_moves(raw: bytes, count: int, crc: int) -> MoveLog | None:
         labels = json.loads("[" + lines.decode("utf-8").replace("\n", ",").rstrip(",") + "]")
     except (UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if len(labels) != count or not all(isinstance(label, str) for label in labels):
+    if len(labels) != count or not all(_is_label(label) for label in labels):
         return None
     return MoveLog.of_lines(lines, labels, crc)
+
+
+def _is_label(value: object) -> bool:
+    """A move's label as a moves file may hold it: text, and valid Unicode (JSON can spell a lone
+    surrogate, `"\\ud800"`, which no file or terminal can take)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 MAX_AHEAD = 10_000  # the moves of one second of the fastest piped play, many times over
@@ -205,7 +217,7 @@ def moves_after(raw: bytes, count: int) -> tuple[str, ...]:
             label = json.loads(line.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             break
-        if not isinstance(label, str):
+        if not _is_label(label):
             break
         found.append(label)
     return tuple(found)

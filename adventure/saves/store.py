@@ -56,8 +56,9 @@ class SaveStore:
         self.story_id = story_id
         self._ready = False  # the folder was made and old leftovers removed, once per game
         self._legacy_settled = story_id is None  # nothing to hand over without a story
-        # What this store last wrote to or read from each moves file: (moves, crc32, bytes).
-        self._moves: dict[str, tuple[int, int, int]] = {}
+        # What this store last wrote to or read from each moves file: (moves, crc32, file), the
+        # file as (inode, bytes, mtime), so a file another game has replaced since is never added to.
+        self._moves: dict[str, tuple[int, int, tuple[int, int, int]]] = {}
 
     def path(self, name: str) -> Path:
         """Where the save `name` is written."""
@@ -106,15 +107,33 @@ class SaveStore:
             self._settle_legacy()
         return path
 
-    def add_moves(self, name: str, log: Sequence[str]) -> None:
-        """Bring the moves file of `name` up to `log` without writing the save: the moves after the
-        save are replayed when it is read, so a move is kept at the cost of a line."""
+    def add_moves(self, name: str, log: Sequence[str]) -> bool:
+        """Add the moves of `log` the moves file of `name` lacks, without writing the save: the moves
+        after the save are replayed when it is read, so a move is kept at the cost of a line.
+
+        False, with nothing written, when the file is not as this store last left it with a prefix
+        of `log` (another game wrote it since, or it is not the save's): then only writing the
+        save whole keeps the moves with the state they follow."""
         moves = log if isinstance(log, MoveLog) else MoveLog(log)
+        if not self._appendable(name, moves):
+            return False
         try:
             self._prepare()
             self._write_moves(name, moves, durable=False)
         except OSError as error:
             raise SaveError(f"could not save '{name}' in {self.folder}: {error.strerror or error}") from None
+        return True
+
+    def _appendable(self, name: str, log: MoveLog) -> bool:
+        """Whether the moves file of `name` holds exactly what this store last wrote to or read from
+        it, and that is a beginning of `log`: then the rest of `log` can be added to its end."""
+        known = self._moves.get(name)
+        return (
+            known is not None
+            and known[0] <= len(log)
+            and log.crc(known[0]) == known[1]
+            and _regular(self.moves_path(name)) == known[2]
+        )
 
     def _prepare(self) -> None:
         """Before the first write: the folder made, and what killed writes left behind cleared."""
@@ -153,17 +172,18 @@ class SaveStore:
         them), so the one fsync a save pays for is the state's."""
         path = self.moves_path(name)
         known = self._moves.get(name)
-        if known is not None and known[0] <= len(log) and log.crc(known[0]) == known[1] and _regular(path) == known[2]:
+        if known is not None and self._appendable(name, log):
             added = log.lines(known[0])
+            file = known[2]
             if added:
                 with open(path, "ab") as stream:
                     stream.write(added)
-            size = known[2] + len(added)
+                    stream.flush()
+                    file = _identity(os.fstat(stream.fileno()))
         else:
-            whole = log.lines()
-            self._replace(path, whole, durable=False)
-            size = len(whole)
-        self._moves[name] = (len(log), log.crc(), size)
+            self._replace(path, log.lines(), durable=False)
+            file = _regular(path)
+        self._moves[name] = (len(log), log.crc(), file)
 
     def _settle_legacy(self) -> None:
         """Once this story's own autosave exists, the old shared one is removed if it was this
@@ -207,7 +227,8 @@ class SaveStore:
         if log is None:
             return attrs.evolve(save, log=None)
         if path == self.path(name):
-            self._moves[name] = (count, crc, log.size)
+            inode, _, modified = _regular(path.with_suffix(MOVES))
+            self._moves[name] = (count, crc, (inode, log.size, modified))
         return attrs.evolve(save, log=log, ahead=moves_after(raw, count))
 
     def _read_path(self, path: Path, shown: str) -> SaveData:
@@ -310,7 +331,7 @@ class SaveStore:
             else:
                 continue
             try:
-                entries.append((file.stat().st_mtime, name, file))
+                entries.append((max(file.stat().st_mtime, _modified(file.with_suffix(MOVES))), name, file))
             except OSError:
                 continue
         return [(name, file) for _, name, file in sorted(entries, reverse=True)]
@@ -338,14 +359,28 @@ class SaveStore:
         return found
 
 
-def _regular(path: Path) -> int:
-    """The size of `path` if it is a regular file, else -1: a moves file that became a pipe or a
-    folder is written anew (by a rename), never appended to."""
+def _regular(path: Path) -> tuple[int, int, int]:
+    """The inode, size and modification time of `path` if it is a regular file, else -1s: a moves
+    file that became a pipe or a folder, or that another game replaced (an inode number can be
+    used again, so all three), is written anew (by a rename), never appended to."""
     try:
         info = os.stat(path)
     except OSError:
-        return -1
-    return info.st_size if stat.S_ISREG(info.st_mode) else -1
+        return (-1, -1, -1)
+    return _identity(info) if stat.S_ISREG(info.st_mode) else (-1, -1, -1)
+
+
+def _identity(info: os.stat_result) -> tuple[int, int, int]:
+    return (info.st_ino, info.st_size, info.st_mtime_ns)
+
+
+def _modified(path: Path) -> float:
+    """When `path` last changed; 0 if it is not there. A save's moves file counts, because the
+    autosave's moves are added to it at once and its state only up to a second later."""
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _size(path: Path) -> int:

@@ -186,14 +186,34 @@ def load_story(folder: Path | str) -> Story:
             gc.enable()
 
 
+def _checked_later(where: str) -> Problem:
+    """The note beside a story file's error when nothing in it could be read: the scenes' names
+    are not reported one by one as unknown."""
+    why = f"the scenes' variables, items and endings are checked once {STORY_FILE} can be read"
+    return Problem(where, 0, 0, why, "note")
+
+
+def _not_a_file(path: Path) -> str:
+    """What `path` is when something is there that is not a file to read ("a folder"), else ""."""
+    if not os.path.lexists(path) or path.is_file():
+        return ""
+    if path.is_dir():
+        return "a folder"
+    if path.is_fifo():
+        return "a pipe"
+    return "a dangling link" if path.is_symlink() else "a device"
+
+
 def _load(folder: Path) -> Story:
     documents, problems, fingerprint = read_documents(folder)
     story_file = display_path(folder / STORY_FILE)
     if story_file not in documents:
         # Without it every variable, item and ending is unknown: say that once, not at every use.
         if any(p.file == story_file for p in problems):  # there, but it could not be read
-            why = f"the scenes' variables, items and endings are checked once {STORY_FILE} can be read"
-            problems.append(Problem(display_path(folder), 0, 0, why, "note"))
+            problems.append(_checked_later(display_path(folder)))
+        elif _not_a_file(folder / STORY_FILE):
+            why = f"it is {_not_a_file(folder / STORY_FILE)}, not a file: the story file must be a YAML file"
+            problems.append(Problem(story_file, 0, 0, why))
         else:
             why = f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"
             problems.append(Problem(display_path(folder), 0, 0, why))
@@ -223,6 +243,9 @@ def _parse_story(
 ) -> Story:
     variable_sources: dict[str, Source] = {}
     found = _read_story_file(documents.get(story_file), story_file, problems, variable_sources)
+    if found.reader is None and story_file in documents:  # empty, or not a mapping: nothing declared
+        problems.append(_checked_later(where))
+        raise StoryError(problems, where)
     variables, ending_nodes = found.variables, found.endings
     scene_nodes = _collect_scenes(documents, story_file, problems)
     names = Names.of(variables, found.item_nodes, scene_nodes)
