@@ -755,6 +755,10 @@ def retake(story: Story, state: GameState, label: str) -> Turn | None:
 
 def label_is_unique(story: Story, state: GameState, label: str) -> bool:
     """Whether at most one open choice shows `label` now, so a log's label says which was taken."""
+    choices = story.scenes[state.scene].choices if not state.ended else ()
+    literals = [c.label.literal for c in choices]
+    if None not in literals and len(set(literals)) == len(literals):
+        return True  # the usual scene: every label fixed, no two alike, so nothing to render
     return len(_shown_as(story, state, make_env(story, state), label)) <= 1
 
 

@@ -59,6 +59,7 @@ class SaveStore:
         # What this store last wrote to or read from each moves file: (moves, crc32, file), the
         # file as (inode, bytes, mtime), so a file another game has replaced since is never added to.
         self._moves: dict[str, tuple[int, int, tuple[int, int, int]]] = {}
+        self._moves_paths: dict[str, Path] = {}
 
     def path(self, name: str) -> Path:
         """Where the save `name` is written."""
@@ -72,7 +73,10 @@ class SaveStore:
 
     def moves_path(self, name: str) -> Path:
         """The file beside the save `name` that holds its moves, one a line."""
-        return self.path(name).with_suffix(MOVES)
+        found = self._moves_paths.get(name)
+        if found is None:  # checked once per name: the autosave asks at every move
+            found = self._moves_paths[name] = self.path(name).with_suffix(MOVES)
+        return found
 
     def _source(self, name: str) -> Path:
         """Where the save `name` is read: the story's own autosave, else the old shared one."""
@@ -119,7 +123,7 @@ class SaveStore:
             return False
         try:
             self._prepare()
-            self._write_moves(name, moves, durable=False)
+            self._write_moves(name, moves, durable=False, appendable=True)
         except OSError as error:
             raise SaveError(f"could not save '{name}' in {self.folder}: {error.strerror or error}") from None
         return True
@@ -163,7 +167,7 @@ class SaveStore:
             temporary.unlink(missing_ok=True)
             raise
 
-    def _write_moves(self, name: str, log: MoveLog, durable: bool) -> None:
+    def _write_moves(self, name: str, log: MoveLog, durable: bool, appendable: bool | None = None) -> None:
         """Bring the moves file up to `log`: append the new moves when the file holds exactly the
         ones before them (the usual case: one move since the last autosave), else write it anew.
 
@@ -172,7 +176,9 @@ class SaveStore:
         them), so the one fsync a save pays for is the state's."""
         path = self.moves_path(name)
         known = self._moves.get(name)
-        if known is not None and self._appendable(name, log):
+        if appendable is None:  # `add_moves` has just looked
+            appendable = self._appendable(name, log)
+        if known is not None and appendable:
             added = log.lines(known[0])
             file = known[2]
             if added:
