@@ -21,6 +21,16 @@ def test_end_of_input_keeps_the_game_and_continue_goes_on(cli: Cli, mini_dir: Pa
     assert "A long hall. Gold: 2." in ran.out and "Cold air and stars." in ran.out
 
 
+def test_a_new_game_says_the_last_one_is_in_the_autosave_and_leaving_at_once_keeps_it(cli: Cli, mini_dir: Path) -> None:
+    cli("play", "--scenes", str(mini_dir), status=0, stdin="take\ncoins\n")
+    ran = cli("play", "--scenes", str(mini_dir), status=0, stdin="")  # a new game, left before a move
+    assert ran.out.startswith("Your last game (The Hall, turn 2) is in the autosave: type 'load autosave'")
+    kept = cli("play", "--scenes", str(mini_dir), "--continue", status=0, stdin="")
+    assert kept.out.startswith("Loaded the autosave.") and "Gold: 2." in kept.out
+    back = cli("play", "--scenes", str(mini_dir), status=0, stdin="load autosave\n")
+    assert "Loaded the autosave." in back.out and "Gold: 2." in back.out.split("Loaded the autosave.")[1]
+
+
 def test_load_by_name_from_the_shell(cli: Cli, mini_dir: Path) -> None:
     cli("play", "--scenes", str(mini_dir), status=0, stdin="take\nsave keyed\ncoins\nquit\n")
     ran = cli("play", "--scenes", str(mini_dir), "--load", "keyed", status=0, stdin="i\n")

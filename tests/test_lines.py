@@ -108,8 +108,9 @@ def test_told_to_stop_when_the_reader_is_gone_the_game_is_still_kept(mini: Story
 def test_a_game_that_cannot_be_kept_says_so_on_leaving(mini: Story, tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    transcript = played(Session(mini, SaveStore(blocker / "saves")), [])
-    assert "Autosave failed" in transcript and transcript.endswith("Goodbye.\n")
+    transcript = played(Session(mini, SaveStore(blocker / "saves")), ["coins"])
+    leaving = transcript[transcript.rindex("You have 2") :]
+    assert "Autosave failed" in leaving and transcript.endswith("Goodbye.\n")
 
 
 LONG = "Dust hangs in the light from the high windows, and the floor is scored where heavy things were dragged. " * 3

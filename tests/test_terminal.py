@@ -90,8 +90,9 @@ def test_a_game_that_cannot_be_kept_says_so_on_leaving(mini: Story, tmp_path: Pa
     blocker.write_text("not a folder")
     session = game(mini, blocker / "saves")
     opening = session.start()
-    status, screen = in_terminal(lambda: play_terminal(session, opening), [("\x04", "Goodbye.")])
-    assert status == 0 and "Autosave failed" in screen
+    steps = [("coins\r", "You have 2"), ("\x04", "Goodbye.")]
+    status, screen = in_terminal(lambda: play_terminal(session, opening), steps)
+    assert status == 0 and "Autosave failed" in screen[screen.rindex("You have 2") :]
 
 
 def test_without_saves_leaving_says_nothing_but_goodbye(mini: Story) -> None:

@@ -22,7 +22,7 @@ from adventure.play.session import Session
 from adventure.play.stopping import Stopped, stop_on_signals
 from adventure.saves.endings import FILE as ENDINGS_FILE
 from adventure.saves.endings import EndingsBook
-from adventure.saves.savefile import SaveError, format_entries
+from adventure.saves.savefile import AUTOSAVE, SaveError, format_entries
 from adventure.saves.store import SaveStore, data_folder, saves_folder
 from adventure.story.cache import open_story
 from adventure.story.folders import story_folder
@@ -145,7 +145,7 @@ def run_play(args: argparse.Namespace) -> int:
     elif args.resume:
         opening = _resume(session)
     else:
-        opening = session.start()
+        opening = (*_kept_game(session), *session.start()) if not args.json else session.start()
     if args.transcript:
         problem = session.begin_transcript(Path(args.transcript), opening)
         if problem:
@@ -172,6 +172,27 @@ def _tolerant(*streams: object) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+
+
+def _kept_game(session: Session) -> Output:
+    """A word, as a new game starts, that the autosave still holds an unfinished game, and how to
+    get back to it before the new game's first move takes its place."""
+    assert session.store is not None
+    try:
+        save = session.store.read(AUTOSAVE, moves=False)
+    except SaveError:
+        return ()
+    held = save.summary
+    if save.story_id != session.story.id or held.ended or held.turn == 0:
+        return ()
+    return (
+        Block(
+            NOTE,
+            f"Your last game ({safe(held.title)}, turn {held.turn}) is in the autosave: type 'load autosave' "
+            "to go back to it. Your first move in this new game takes its place. "
+            "Next time, 'adventure play --continue' goes straight on.",
+        ),
+    )
 
 
 def _resume(session: Session) -> Output:

@@ -110,6 +110,9 @@ class Session:
     endings: EndingsBook | None = None  # the endings found in all the player's games, if kept
     transcript: Transcript | None = None  # what the player reads and types, kept as text
     _synced: float = attrs.field(default=float("-inf"), init=False)  # when the autosave last reached the disk
+    # A new game nothing has happened in yet: leaving then writes nothing, so the autosave keeps
+    # the last game (see `_leaving`), which `load autosave` can still reach.
+    _untouched: bool = attrs.field(default=False, init=False)
 
     # ---------------------------------------------------------------- starting
 
@@ -120,6 +123,7 @@ class Session:
         self.log = MoveLog(log)
         self.undo_stack = []
         self.unsaved = 0
+        self._untouched = state is None and not log
         return turn.output
 
     def start_from_save(self, name: str) -> Output:
@@ -431,6 +435,7 @@ class Session:
             save = make_save(self.story, self.state, self.log, datetime.now(UTC))
             self.store.write(AUTOSAVE, save)
             self._synced = time.monotonic()
+            self._untouched = False
         except SaveError as error:
             return self._autosave_failed(error, say_again)
         self.autosave_problem = ""
@@ -466,6 +471,8 @@ class Session:
         return said
 
     def _leaving(self) -> Output:
+        if self._untouched and not self.undo_stack and not self.log:
+            return ()  # nothing played: the autosave still holds the last game, as it was
         problems = self.autosave(say_again=True)
         if problems or self.store is None or self.state is None:
             return problems
