@@ -211,8 +211,8 @@ def _load(folder: Path) -> Story:
         # Without it every variable, item and ending is unknown: say that once, not at every use.
         if any(p.file == story_file for p in problems):  # there, but it could not be read
             problems.append(_checked_later(display_path(folder)))
-        elif _not_a_file(folder / STORY_FILE):
-            why = f"it is {_not_a_file(folder / STORY_FILE)}, not a file: the story file must be a YAML file"
+        elif kind := _not_a_file(folder / STORY_FILE):
+            why = f"it is {kind}, not a file: the story file must be a YAML file"
             problems.append(Problem(story_file, 0, 0, why))
         else:
             why = f"no {STORY_FILE} here: every story needs one (see docs/authoring.md)"
