@@ -61,6 +61,20 @@ def test_loading_a_damaged_save_fails_in_one_line_and_leaves_it(cli: Cli, mini_d
     assert (saves_in_tmp / "cut.json").read_text() == '{"format": 1, "story": '
 
 
+def test_a_damaged_autosave_is_set_aside_not_written_over(cli: Cli, mini_dir: Path, saves_in_tmp: Path) -> None:
+    saves_in_tmp.mkdir()
+    (saves_in_tmp / ".autosave.mini.json").write_text('{"format": 3, "st')
+    ran = cli("play", "--scenes", str(mini_dir), "--continue", status=0, stdin="take\n")
+    assert " ".join(ran.out.split()).startswith(
+        "The autosave is damaged (not valid JSON at line 1, column 15). It is kept as "
+    )
+    [kept] = saves_in_tmp.glob(".autosave.mini.json.damaged-*")
+    assert kept.read_text() == '{"format": 3, "st'  # what the player had, byte for byte
+    assert "Take the key" in ran.out and SaveStore(saves_in_tmp, "mini").read(AUTOSAVE).state.turn == 1
+    listed = cli("saves", "--saves", str(saves_in_tmp), status=0).out.splitlines()
+    assert len(listed) == 2 and listed[1].split()[0] == "autosave"  # the kept file is no save
+
+
 def test_continue_skips_a_damaged_save_and_says_so(cli: Cli, mini_dir: Path, saves_in_tmp: Path) -> None:
     saves_in_tmp.mkdir()
     (saves_in_tmp / "cut.json").write_text("{")

@@ -140,12 +140,15 @@ def run_play(args: argparse.Namespace) -> int:
         from adventure.play.reload import StoryWatcher
 
         session.watcher = StoryWatcher(folder)
+    aside = _unreadable_autosave(session)  # before anything can write over it
     if args.load:
         opening = session.start_from_save(args.load)
     elif args.resume:
         opening = _resume(session)
     else:
         opening = (*_kept_game(session), *session.start()) if not args.json else session.start()
+    if not args.json:
+        opening = (*aside, *opening)
     if args.transcript:
         problem = session.begin_transcript(Path(args.transcript), opening)
         if problem:
@@ -172,6 +175,30 @@ def _tolerant(*streams: object) -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+
+
+def _unreadable_autosave(session: Session) -> Output:
+    """An autosave of this story that cannot be read (damaged, or from a newer game) is set aside,
+    not written over by the next move, and the player is told where it is."""
+    assert session.store is not None
+    if not os.path.lexists(session.store.path(AUTOSAVE)):
+        return ()
+    try:
+        session.store.read(AUTOSAVE, moves=False)
+        return ()
+    except SaveError as error:
+        problem = str(error).removesuffix("; the file was left as it is")
+    try:
+        kept = session.store.set_aside(AUTOSAVE)
+    except SaveError as why:
+        return (Block(ERROR, f"{problem[:1].upper()}{problem[1:]}; and {why}."),)
+    return (
+        Block(
+            NOTE,
+            f"{problem[:1].upper()}{problem[1:]}. It is kept as {kept.name} in {kept.parent}; "
+            "this game's autosave starts anew.",
+        ),
+    )
 
 
 def _kept_game(session: Session) -> Output:

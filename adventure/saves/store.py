@@ -111,6 +111,23 @@ class SaveStore:
             self._settle_legacy()
         return path
 
+    def set_aside(self, name: str) -> Path:
+        """Keep the file of a save that cannot be read out of the way of the next write, beside it
+        under a name no save has (`FILE.damaged-TIME`), its moves too, and say where it went: the
+        autosave would otherwise be written over at the next move."""
+        path = self.path(name)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        kept = path.with_name(f"{path.name}.damaged-{stamp}")
+        moves = self.moves_path(name)
+        try:
+            os.replace(path, kept)
+            if os.path.lexists(moves):
+                os.replace(moves, moves.with_name(f"{moves.name}.damaged-{stamp}"))
+        except OSError as error:
+            raise SaveError(f"could not set '{name}' aside in {self.folder}: {error.strerror or error}") from None
+        self._moves.pop(name, None)
+        return kept
+
     def add_moves(self, name: str, log: Sequence[str]) -> bool:
         """Add the moves of `log` the moves file of `name` lacks, without writing the save: the moves
         after the save are replayed when it is read, so a move is kept at the cost of a line.
