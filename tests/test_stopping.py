@@ -29,6 +29,24 @@ def autosave(folder: Path) -> dict:  # type: ignore[type-arg]
     return json.loads((folder / ".autosave.mini.json").read_text())  # type: ignore[no-any-return]
 
 
+def piped_game(mini_dir: Path, tmp_path: Path, commands: str) -> subprocess.Popen[str]:
+    """The real command playing the mini story with `commands` piped in and its input left open,
+    saving in tmp_path/saves."""
+    game = subprocess.Popen(
+        [sys.executable, "-m", "adventure", "play", "--scenes", str(mini_dir), "--saves", str(tmp_path / "saves")],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=environment(tmp_path),
+        cwd=tmp_path,
+    )
+    assert game.stdin is not None
+    game.stdin.write(commands)
+    game.stdin.flush()
+    return game
+
+
 def moves_kept(saves: Path) -> int:
     """How many moves the autosave's moves file holds: each move is a line there at once, and the
     state file follows at most a second later (and on leaving)."""
@@ -48,18 +66,7 @@ def test_a_signal_in_piped_play_autosaves_every_move_and_exits_128_plus_n(
     mini_dir: Path, tmp_path: Path, number: int
 ) -> None:
     saves = tmp_path / "saves"
-    game = subprocess.Popen(
-        [sys.executable, "-m", "adventure", "play", "--scenes", str(mini_dir), "--saves", str(saves)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=environment(tmp_path),
-        cwd=tmp_path,
-    )
-    assert game.stdin is not None
-    game.stdin.write("take\ncoins\n")  # two moves, no change of scene
-    game.stdin.flush()
+    game = piped_game(mini_dir, tmp_path, "take\ncoins\n")  # two moves, no change of scene
     wait_for(lambda: moves_kept(saves) == 2)
     game.send_signal(number)
     _, err = game.communicate(timeout=20)
@@ -73,17 +80,7 @@ def test_a_kill_in_piped_play_loses_no_move(mini_dir: Path, mini: Story, tmp_pat
     """SIGKILL gives the game no chance to write on leaving: the moves file alone keeps the moves
     the autosave's state does not have yet, and continuing replays them."""
     saves = tmp_path / "saves"
-    game = subprocess.Popen(
-        [sys.executable, "-m", "adventure", "play", "--scenes", str(mini_dir), "--saves", str(saves)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=environment(tmp_path),
-        cwd=tmp_path,
-    )
-    assert game.stdin is not None
-    game.stdin.write(b"take\ncoins\nopen\n")
-    game.stdin.flush()
+    game = piped_game(mini_dir, tmp_path, "take\ncoins\nopen\n")
     wait_for(lambda: moves_kept(saves) == 3)
     game.kill()
     game.communicate(timeout=20)

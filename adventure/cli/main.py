@@ -140,15 +140,16 @@ def run_play(args: argparse.Namespace) -> int:
         from adventure.play.reload import StoryWatcher
 
         session.watcher = StoryWatcher(folder)
-    aside = _unreadable_autosave(session)  # before anything can write over it
+    # Before anything can write over the autosave.
+    said = _autosave_at_start(session, new_game=not (args.load or args.resume))
     if args.load:
         opening = session.start_from_save(args.load)
     elif args.resume:
         opening = _resume(session)
     else:
-        opening = (*_kept_game(session), *session.start()) if not args.json else session.start()
-    if not args.json:
-        opening = (*aside, *opening)
+        opening = session.start()
+    if not args.json:  # a program reads only the game
+        opening = (*said, *opening)
     if args.transcript:
         problem = session.begin_transcript(Path(args.transcript), opening)
         if problem:
@@ -177,40 +178,29 @@ def _tolerant(*streams: object) -> None:
             reconfigure(errors="replace")
 
 
-def _unreadable_autosave(session: Session) -> Output:
-    """An autosave of this story that cannot be read (damaged, or from a newer game) is set aside,
-    not written over by the next move, and the player is told where it is."""
-    assert session.store is not None
-    if not os.path.lexists(session.store.path(AUTOSAVE)):
+def _autosave_at_start(session: Session, new_game: bool) -> Output:
+    """What the autosave on disk means as the game starts, read once. One that cannot be read
+    (damaged, or from a newer game) is set aside, not written over by the next move, and the
+    player told where it is; an unfinished one is named when a new game begins, with the way
+    back to it before the new game's first move takes its place."""
+    store = session.store
+    assert store is not None
+    if not os.path.lexists(store.path(AUTOSAVE)):
         return ()
     try:
-        session.store.read(AUTOSAVE, moves=False)
-        return ()
+        save = store.read(AUTOSAVE, moves=False)
     except SaveError as error:
         problem = str(error).removesuffix("; the file was left as it is")
-    try:
-        kept = session.store.set_aside(AUTOSAVE)
-    except SaveError as why:
-        return (Block(ERROR, f"{problem[:1].upper()}{problem[1:]}; and {why}."),)
-    return (
-        Block(
-            NOTE,
-            f"{problem[:1].upper()}{problem[1:]}. It is kept as {kept.name} in {kept.parent}; "
-            "this game's autosave starts anew.",
-        ),
-    )
-
-
-def _kept_game(session: Session) -> Output:
-    """A word, as a new game starts, that the autosave still holds an unfinished game, and how to
-    get back to it before the new game's first move takes its place."""
-    assert session.store is not None
-    try:
-        save = session.store.read(AUTOSAVE, moves=False)
-    except SaveError:
-        return ()
+        problem = problem[:1].upper() + problem[1:]
+        try:
+            kept = store.set_aside(AUTOSAVE)
+        except SaveError as why:
+            return (Block(ERROR, f"{problem}; and {why}."),)
+        return (
+            Block(NOTE, f"{problem}. It is kept as {kept.name} in {kept.parent}; this game's autosave starts anew."),
+        )
     held = save.summary
-    if save.story_id != session.story.id or held.ended or held.turn == 0:
+    if not new_game or save.story_id != session.story.id or held.ended or held.turn == 0:
         return ()
     return (
         Block(
