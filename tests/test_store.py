@@ -209,6 +209,12 @@ BAD_FILES = {
         lambda d: json.dumps({**d, "summary": {**d["summary"], "title": "\ud800"}}),
         "it holds text that is not valid Unicode",
     ),
+    "a lone low surrogate, spelled in capitals, in a variable's name": (
+        lambda d: json.dumps({**d, "state": {**d["state"], "variables": {"gold": 1}}}).replace(
+            '"gold"', '"gold\\uDC00"'
+        ),
+        "it holds text that is not valid Unicode",
+    ),
     "the same Id three times": (
         lambda d: json.dumps({**d, "state": {**d["state"], "inventory": ["id_one"] * 3}}),
         "'state.inventory' holds the same item twice",
@@ -393,6 +399,18 @@ def test_a_large_save_is_listed_from_its_start_without_reading_it_whole(
     monkeypatch.setattr(store, "read", never)
     [line] = format_entries(store.entries())
     assert line.startswith("long") and "The Hall" in line and "turn 1" in line
+
+
+def test_a_save_made_in_the_same_tick_as_the_autosave_comes_after_it(mini: Story, tmp_path: Path) -> None:
+    """A file system's clock ticks in milliseconds, so a save and the autosave written on quitting
+    often share a time: --continue then goes on from the autosave, which has every move."""
+    store = SaveStore(tmp_path, mini.id)
+    state, log = played(mini, "take")
+    for name in ("mine", AUTOSAVE, "zed"):
+        store.write(name, make_save(mini, state, MoveLog(log), NOW))
+        for file in (store.path(name), store.moves_path(name)):
+            os.utime(file, (1e9, 1e9))
+    assert SaveStore(tmp_path, mini.id).names() == [AUTOSAVE, "zed", "mine"]
 
 
 def test_the_autosave_is_as_new_as_its_last_move(mini: Story, tmp_path: Path) -> None:

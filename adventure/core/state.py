@@ -196,11 +196,15 @@ class GameState:
             raise ValueError("'state' should be a mapping")
         variables = _field(data, "variables", dict)
         for name, value in variables.items():
-            if not isinstance(value, (int, bool)):
+            if type(value) is bool:
+                continue
+            if not isinstance(value, int):
                 raise ValueError(f"'state.variables.{_shown(name)}' should be a whole number or true/false")
+            if not fits(value):
+                raise ValueError(f"'state.variables.{_shown(name)}' is past the story's 64-bit range")
         visits = _field(data, "visits", dict)
         for name, count in visits.items():
-            if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            if type(count) is not int or count < 0:
                 raise ValueError(f"'state.visits.{_shown(name)}' should be a whole number, not negative")
         turn = _field(data, "turn", int)
         if turn < 0:
@@ -211,9 +215,6 @@ class GameState:
         inventory = tuple(_texts(_field(data, "inventory", list), "inventory"))
         if len(set(inventory)) != len(inventory):
             raise ValueError("'state.inventory' holds the same item twice")
-        for name, value in variables.items():
-            if not isinstance(value, bool) and not fits(value):
-                raise ValueError(f"'state.variables.{_shown(name)}' is past the story's 64-bit range")
         seed = _field(data, "seed", int)
         draws = _field(data, "draws", int)
         if not 0 <= seed < 2**64 or not 0 <= draws < 2**64:
@@ -223,7 +224,7 @@ class GameState:
             raise ValueError(f"'state.stack' is deeper than {MAX_CALLS} calls")
         shown = _field(data, "shown", dict)
         for name, count in shown.items():
-            if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count < 2**63:
+            if type(count) is not int or not 0 <= count < 2**63:
                 raise ValueError(f"'state.shown.{_shown(name)}' should be a whole number, not negative")
         return cls(
             scene=_field(data, "scene", str),

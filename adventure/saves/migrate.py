@@ -31,6 +31,9 @@ def renames(story: Story) -> dict[str, str]:
     return {alias: scene.id for scene in story.scenes.values() for alias in scene.aliases}
 
 
+_GONE = object()
+
+
 def misfits(story: Story, state: GameState) -> list[str]:
     """What a state names that the story no longer has, in words a player can act on."""
     problems = []
@@ -39,10 +42,13 @@ def misfits(story: Story, state: GameState) -> list[str]:
             problems.append(f"ending '{state.ending}' no longer exists")
     elif state.scene not in story.scenes:
         problems.append(f"scene '{state.scene}' no longer exists")
-    for name, value in state.variables.items():
-        if name not in story.variables:
+    declared, mine = story.variables, dict(state.variables.items())
+    same_kinds = list(mine) == list(declared) and list(map(type, mine.values())) == list(map(type, declared.values()))
+    for name, value in () if same_kinds else mine.items():  # the loop only to say what is wrong
+        default = declared.get(name, _GONE)
+        if default is _GONE:
             problems.append(f"variable '{name}' no longer exists")
-        elif isinstance(value, bool) != isinstance(story.variables[name], bool):
+        elif (type(value) is bool) != (type(default) is bool):
             problems.append(f"variable '{name}' changed type")
     problems.extend(f"item '{item}' no longer exists" for item in state.inventory if item not in story.items)
     problems.extend(f"scene '{scene}' no longer exists" for scene in state.visits if scene not in story.scenes)

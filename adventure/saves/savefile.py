@@ -6,6 +6,7 @@ into a changed story, so both can be tested without a disk.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import zlib
@@ -290,7 +291,7 @@ class _Shape:
 
     def get(self, path: str, kind: type | tuple[type, ...], optional: bool = False) -> Any:
         value: Any = self.data
-        for key in path.split("."):
+        for key in _keys(path):
             if not isinstance(value, dict) or key not in value:
                 if optional:
                     return None
@@ -302,6 +303,11 @@ class _Shape:
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise ValueError(f"'{path}' should be {_kind_name(kind)}, not {type(value).__name__}")
         return value
+
+
+@functools.cache
+def _keys(path: str) -> tuple[str, ...]:
+    return tuple(path.split("."))  # a handful of paths, each looked up at every load
 
 
 def _kind_name(kind: type | tuple[type, ...]) -> str:
@@ -318,13 +324,18 @@ def _strings(values: list[Any], path: str) -> list[str]:
     return values
 
 
-def save_from_dict(data: Any) -> SaveData:
-    """Rebuild a save from decoded JSON, refusing anything malformed with the path of the fault."""
+def save_from_dict(data: Any, text: str | None = None) -> SaveData:
+    """Rebuild a save from decoded JSON, refusing anything malformed with the path of the fault.
+
+    `text`, the UTF-8 JSON that `data` was decoded from, lets the check for lone surrogates look
+    for their escapes in it rather than encode the whole save again.
+    """
     shape = _Shape(data)
     if not isinstance(data, dict):
         raise ValueError("the file does not hold a save (expected a JSON object)")
     version = _version(shape)
-    _check_unicode(data)
+    if text is None or _SURROGATE_ESCAPE.search(text):
+        _check_unicode(data)
     state_data = shape.get("state", dict)
     if version < 2:
         state_data = {**_STATE_SINCE_2, **state_data}
@@ -409,10 +420,14 @@ def header_from_text(start: str) -> tuple[Summary, str]:
 _STATE_LINE = '\n  "state": '
 
 
+# How JSON spells a UTF-16 surrogate; text decoded from UTF-8 cannot hold one any other way.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _check_unicode(data: Any) -> None:
     """JSON may spell lone surrogates (`"\\ud800"`), which no terminal or file can take: refuse them."""
     try:
-        _ENCODE(data).encode("utf-8")
+        _ENCODE(data).encode("utf-8")  # a walk in Python would be slower than the C encoder
     except UnicodeEncodeError:
         raise ValueError("it holds text that is not valid Unicode") from None
 
@@ -446,14 +461,22 @@ def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
     json.dumps(indent=...) would do it all, but only in pure Python: this keeps the autosave that
     follows every scene change cheap while the command log grows.
     """
-    if levels == 0 or type(data) is not dict or not data:
+    kind = type(data)
+    if kind is str:  # the leaves, spelled as the encoder would, without its per-call set-up
+        return _STRING(data)
+    if kind is bool or data is None:
+        return "true" if data is True else "false" if data is False else "null"
+    if kind is int:
+        return int.__repr__(data)
+    if levels == 0 or kind is not dict or not data:
         return _ENCODE(data)
     inner = indent + "  "
-    lines = [f"{inner}{_ENCODE(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
+    lines = [f"{inner}{_STRING(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every save, not one per value
+_STRING: Any = json.encoder.encode_basestring  # a string as JSON, as `_ENCODE` spells it
 
 
 @attrs.frozen

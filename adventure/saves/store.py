@@ -5,6 +5,7 @@ The store never builds a path from a name it has not validated, so no name reach
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -60,15 +61,20 @@ class SaveStore:
         # file as (inode, bytes, mtime), so a file another game has replaced since is never added to.
         self._moves: dict[str, tuple[int, int, tuple[int, int, int]]] = {}
         self._moves_paths: dict[str, Path] = {}
+        self._paths: dict[str, Path] = {}
 
     def path(self, name: str) -> Path:
         """Where the save `name` is written."""
+        found = self._paths.get(name)
+        if found is not None:  # checked once per name: the autosave is written at every move
+            return found
         name = check_name(name)
         file = autosave_file(self.story_id) if name == AUTOSAVE else f"{name}.json"
         path = self.folder / file
         # Belt and braces: the pattern already forbids separators and dots.
         if path.parent != self.folder:
             raise SaveError(f"'{name}' cannot name a save")
+        self._paths[name] = path
         return path
 
     def moves_path(self, name: str) -> Path:
@@ -166,22 +172,26 @@ class SaveStore:
     def _replace(self, path: Path, data: bytes, durable: bool) -> None:
         """Put `data` in `path` by a rename, so a reader sees the old file or the new one, whole."""
         # Unique to this process and this write, so two games sharing the folder never meet.
-        temporary = self.folder / f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}{TEMPORARY}"
+        temporary = os.path.join(self.folder, f".{path.stem}.{os.getpid()}.{time.monotonic_ns()}{TEMPORARY}")
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileNotFoundError:  # the folder went away during the game: make it again
             self.folder.mkdir(parents=True, exist_ok=True)
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-                stream.flush()
+            try:
+                written = 0
+                while written < len(data):  # a write may take less than it is given
+                    written += os.write(handle, data[written:] if written else data)
                 if durable:
-                    os.fsync(stream.fileno())
+                    os.fsync(handle)
+            finally:
+                os.close(handle)
             os.replace(temporary, path)
         except BaseException:
             # Interrupted or failed: the old file stays as it was; only our temporary goes.
-            temporary.unlink(missing_ok=True)
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temporary)
             raise
 
     def _write_moves(self, name: str, log: MoveLog, durable: bool, appendable: bool | None = None) -> None:
@@ -257,7 +267,8 @@ class SaveStore:
     def _read_path(self, path: Path, shown: str) -> SaveData:
         raw = self._read_bytes(path, shown)
         try:
-            data = json.loads(raw.decode("utf-8"))
+            text = raw.decode("utf-8")
+            data = json.loads(text)
         except UnicodeDecodeError:
             raise SaveError(f"{shown} is damaged (not UTF-8 text); the file was left as it is") from None
         except json.JSONDecodeError as error:
@@ -270,7 +281,7 @@ class SaveStore:
             why = "nested too deeply" if isinstance(error, RecursionError) else "a number too long to read"
             raise SaveError(f"{shown} is damaged ({why}); the file was left as it is") from None
         try:
-            return save_from_dict(data)
+            return save_from_dict(data, text)
         except SaveFormatError as error:
             raise SaveError(f"{shown} cannot be loaded: {error}") from None
         except (ValueError, RecursionError) as error:
@@ -357,7 +368,10 @@ class SaveStore:
                 entries.append((max(file.stat().st_mtime, _modified(file.with_suffix(MOVES))), name, file))
             except OSError:
                 continue
-        return [(name, file) for _, name, file in sorted(entries, reverse=True)]
+        # Equal times are common (a file system's clock ticks in milliseconds): then the autosave,
+        # written at every move, is at least as new as a save made in the same tick.
+        entries.sort(key=lambda entry: (entry[0], entry[1] == AUTOSAVE, entry[1]), reverse=True)
+        return [(name, file) for _, name, file in entries]
 
     def entries(self) -> list[SaveEntry]:
         """Every save with its summary, newest first: a large one is listed from the start of its
