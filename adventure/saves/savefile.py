@@ -10,7 +10,7 @@ import functools
 import json
 import re
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -476,7 +476,7 @@ def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
 
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every save, not one per value
-_STRING: Any = json.encoder.encode_basestring  # a string as JSON, as `_ENCODE` spells it
+_STRING: Callable[[str], str] = json.encoder.encode_basestring  # a string as JSON, as `_ENCODE` spells it
 
 
 @attrs.frozen
