@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -114,6 +115,31 @@ def test_a_scene_that_will_not_decode_falls_back_to_the_yaml(tmp_path: Path, cac
     story.scenes._packed["yard"] = b"\x00garbage"  # a damage the checksum could not see
     assert story.scenes["yard"].title.literal == "The Yard"
     assert not list(cached.iterdir())  # that cache is gone: the next start writes a sound one
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_a_scene_decoded_in_play_is_kept_out_of_the_collectors_sight(
+    tmp_path: Path, cached: Path, collecting: bool
+) -> None:
+    """A scene is decoded the first time play enters it and kept for the game: left to the cyclic
+    collector, every full collection would walk every scene visited so far, and a move in a long
+    game would cost more the more of the story the player has seen."""
+    folder = mini_with(tmp_path)
+    open_story(folder, cached)
+    story = open_story(folder, cached)
+    assert isinstance(story.scenes, PackedScenes)
+    was = gc.isenabled()
+    try:
+        (gc.enable if collecting else gc.disable)()
+        frozen = gc.get_freeze_count()
+        hall = story.scenes["hall"]
+        assert gc.get_freeze_count() > frozen and gc.isenabled() == collecting
+        assert story.scenes["hall"] is hall  # decoded once
+        story.scenes._packed["yard"] = b"\x00garbage"
+        assert story.scenes["yard"].title.literal == "The Yard" and gc.isenabled() == collecting
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
 
 
 def test_a_cache_folder_that_cannot_be_written_only_means_no_cache(tmp_path: Path) -> None:

@@ -178,13 +178,20 @@ class Choice:
     moves: bool = attrs.field(init=False, eq=False, repr=False)  # whether it can lead out of its scene
 
     def __attrs_post_init__(self) -> None:
-        way = Way(self.goto, self.end, self.call, self.back)
-        found = [b.way for b in self.branches]
-        if not self.branches or self.branches[-1].when is not None:
-            found.append(way)
-        object.__setattr__(self, "way", way)
-        object.__setattr__(self, "ways", tuple(found))
-        object.__setattr__(self, "moves", any(not w.stays for w in found))
+        goto, end, call, back = self.goto, self.end, self.call, self.back
+        stays = goto is None and end is None and call is None and not back
+        way = STAY if stays else Way(goto, end, call, back)  # one object for every choice that stays
+        if not self.branches:  # the usual case, built for every choice a scene shows when it is first entered
+            ways: tuple[Way, ...] = (way,)
+        else:
+            found = [b.way for b in self.branches]
+            if self.branches[-1].when is not None:
+                found.append(way)
+            ways = tuple(found)
+        set_field = object.__setattr__
+        set_field(self, "way", way)
+        set_field(self, "ways", ways)
+        set_field(self, "moves", any(not w.stays for w in ways))
 
 
 @attrs.frozen

@@ -51,7 +51,7 @@ from adventure.core.model import (
 from adventure.story.folders import story_files
 
 MAGIC = b"adventure-story-cache\n"
-FORMAT = 2  # raise when the encoding below changes
+FORMAT = 3  # raise when the encoding below changes
 # Every class the model is made of, in a fixed order: an object is [its index, its fields...].
 _CLASSES: tuple[type, ...] = (
     Story,
@@ -232,17 +232,19 @@ def _write(path: Path, header: tuple[Any, ...], signature: Signature, story: Sto
 
 
 def _encode(value: Any) -> Any:
+    """An object as `[its class's index, where its nested fields are, its fields...]`: decoding
+    then visits only the fields that hold more objects, and hands the rest over as they are."""
     kind = type(value)
     n = _INDEX.get(kind)
     if n is not None:
         found = [getattr(value, name) for name in _FIELDS[n]]
-        return [n, *[v if type(v) in _PLAIN else _encode(v) for v in found]]
+        return _packed(n, [v if type(v) in _PLAIN else _encode(v) for v in found])
     if kind in _PLAIN:
         return value
     if kind is tuple:
         items = [v if type(v) in _PLAIN else _encode(v) for v in value]
         if any(type(v) is list or type(v) is dict for v in items):
-            return [_TUPLE, *items]  # a tuple that holds objects: decoded item by item
+            return _packed(_TUPLE, items)  # a tuple that holds objects: decoded item by item
         return tuple(items)  # only plain values: decoded as it is, without a look inside
     if kind is frozenset:
         return frozenset(_encode(v) for v in value)
@@ -251,17 +253,21 @@ def _encode(value: Any) -> Any:
     raise TypeError(f"{kind.__name__} cannot be cached")
 
 
+def _packed(n: int, fields: list[Any]) -> list[Any]:
+    nested = tuple(i for i, v in enumerate(fields) if type(v) is list or type(v) is dict)
+    return [n, nested, *fields]
+
+
 def _decode(value: Any) -> Any:
-    kind = type(value)
-    if kind is list:
-        fields = [v if type(v) in _LEAVES else _decode(v) for v in value[1:]]
-        return tuple(fields) if value[0] == _TUPLE else _CLASSES[value[0]](*fields)
-    if kind is dict:
-        return {k: v if type(v) in _LEAVES else _decode(v) for k, v in value.items()}
-    return value
+    if type(value) is dict:
+        return {k: _decode(v) if type(v) is list or type(v) is dict else v for k, v in value.items()}
+    fields = value[2:]
+    for i in value[1]:
+        fields[i] = _decode(fields[i])
+    n = value[0]
+    return tuple(fields) if n == _TUPLE else _CLASSES[n](*fields)
 
 
-_LEAVES = frozenset((str, int, bool, type(None), frozenset, tuple))  # what decodes as itself
 _TUPLE = -1  # in place of a class index: the list is a tuple that holds objects
 
 
@@ -302,6 +308,8 @@ class PackedScenes(Mapping[str, Scene]):
         if self._real is not None:
             return self._real[scene_id]
         blob = self._packed[scene_id]
+        collecting = gc.isenabled()
+        gc.disable()  # a scene is a few dozen objects, all kept: nothing for the collector to find
         try:
             scene = _decode(marshal.loads(blob))
             if type(scene) is not Scene:
@@ -309,7 +317,15 @@ class PackedScenes(Mapping[str, Scene]):
         except (EOFError, IndexError, KeyError, TypeError, ValueError, AttributeError, RecursionError):
             self._real = self._fallback().scenes
             return self._real[scene_id]
+        finally:
+            if collecting:
+                gc.enable()
         self._scenes[scene_id] = scene
+        # Kept for the whole game, like the story opened before it: out of the collector's sight,
+        # or each full collection walks every scene visited and a move costs more the longer the
+        # game. (Freezing takes everything alive now, at the cost of a list splice; what the game
+        # frees later is still freed by its reference count.)
+        gc.freeze()
         return scene
 
     def __contains__(self, scene_id: object) -> bool:
