@@ -425,7 +425,12 @@ def shipped(work: Path, runs: int) -> None:
     piped = ("\n".join(commands) + "\n").encode()
     walk = pairs(play, floor, runs * 3, stdin=piped)
     _row(
-        f"play < the {len(commands)}-command walkthrough", walk["ours"] * 1000, walk["ink"] * 1000, "ms", walk["ratio"]
+        f"play < the {len(commands)}-command walkthrough",
+        walk["ours"] * 1000,
+        walk["ink"] * 1000,
+        "ms",
+        walk["ratio"],
+        "floor",
     )
 
 

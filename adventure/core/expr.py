@@ -7,7 +7,6 @@ against a game state.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Protocol
@@ -422,6 +421,8 @@ DICE = frozenset({"random", "chance"})
 
 def suggest(word: str, choices: Iterable[str]) -> str:
     """A 'did you mean' tail for an unknown name, or nothing."""
+    import difflib  # only a story or a command with a mistake in it pays for it
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"; did you mean {close[0]!r}?" if close else ""
 

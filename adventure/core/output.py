@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import re
-import textwrap
 
 import attrs
 
@@ -52,6 +51,8 @@ def _wrap(text: str, width: int, indent: str = "", hanging: str = "") -> list[st
         lines = [indent + first.group()]
         lines.extend(rest + line for line in _lines_of(max(width - len(rest), 1)).findall(text, first.end() + 1))
         return lines
+    import textwrap  # rarely needed, so not imported at every start
+
     return textwrap.wrap(
         text,
         width=max(width, 20),

@@ -14,9 +14,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import attrs
-import platformdirs
 
-from adventure.core import APP
+from adventure.places import user_folder
 from adventure.saves.savefile import (
     _AUTOSAVE_FILE,
     AUTOSAVE,
@@ -443,7 +442,7 @@ def _sync_folder(folder: Path) -> None:
 
 def data_folder() -> Path:
     """The per-user data folder ($XDG_DATA_HOME/metallic-rouge on Linux), where players look."""
-    return platformdirs.user_data_path(APP, appauthor=False)
+    return user_folder("data")
 
 
 def saves_folder(option: str | None, environment: Mapping[str, str], here: Path | None = None) -> Path:

@@ -28,7 +28,6 @@ from typing import Any
 
 import attrs
 
-from adventure.core import APP
 from adventure.core.errors import Problem
 from adventure.core.expr import Assign, Binary, Call, Drop, If, Lit, Take, Unary, Var
 from adventure.core.model import (
@@ -48,6 +47,7 @@ from adventure.core.model import (
     Vary,
     Way,
 )
+from adventure.places import user_folder
 from adventure.story.folders import story_files
 
 MAGIC = b"adventure-story-cache\n"
@@ -90,9 +90,7 @@ Signature = tuple[tuple[str, int, int], ...]  # each story file: path in the fol
 
 def cache_folder() -> Path:
     """Where compiled stories are kept: the platform's per-user cache folder."""
-    import platformdirs
-
-    return platformdirs.user_cache_path(APP, appauthor=False) / "stories"
+    return user_folder("cache") / "stories"
 
 
 def open_story(folder: Path | str, cache: Path | None = None, use_cache: bool = True) -> Story:
