@@ -454,6 +454,20 @@ def test_a_saves_folder_removed_during_a_game_is_made_again(mini: Story, tmp_pat
     assert store.names() == ["two"]
 
 
+def test_a_moves_file_removed_just_after_it_was_looked_at_is_written_whole(
+    mini: Story, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process may remove the file between the look and the write: the moves are then
+    written whole, never as a file that holds only the last of them."""
+    store = SaveStore(tmp_path)
+    state, log = played(mini, "take")
+    store.write("game", make_save(mini, state, MoveLog(log), NOW))
+    store.moves_path("game").unlink()
+    monkeypatch.setattr(store, "_appendable", lambda name, log: True)  # as it looked a moment before
+    assert store.add_moves("game", MoveLog([*log, "Count the coins"]))
+    assert store.moves_path("game").read_text(encoding="utf-8") == '"Take the key"\n"Count the coins"\n'
+
+
 def test_a_moves_file_turned_into_a_pipe_is_replaced_not_appended_to(mini: Story, tmp_path: Path) -> None:
     store = SaveStore(tmp_path)
     state, _ = played(mini)

@@ -7,11 +7,13 @@ so they behave the same.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Protocol
 
 import attrs
@@ -92,6 +94,15 @@ def _failed(error: SaveError) -> Block:
     """A save error, which is one line in lower case, as a sentence for the player."""
     said = str(error)
     return _error(f"{said[:1].upper()}{said[1:]}.")
+
+
+@functools.cache
+def _verbs(saves: bool, dev: bool) -> tuple[tuple[Verb, ...], Mapping[str, Verb]]:
+    """The verbs of a session with a saves folder or not, in --dev or not, and their spellings:
+    four tables, made once, for the command read at every line."""
+    offered = {"": True, "session": True, "saves": saves, "dev": dev}
+    verbs = tuple(verb for verb in VERBS if offered[verb.needs])
+    return verbs, MappingProxyType(verb_spellings(verbs))
 
 
 @attrs.define
@@ -176,7 +187,7 @@ class Session:
                     return Reply((_failed(error),))
             return Reply((_note("All right, nothing was changed."),))
         words = line.split(maxsplit=1)
-        found = verb_spellings(self.verbs()).get(words[0].lower()) if words else None
+        found = _verbs(self.store is not None, self.watcher is not None)[1].get(words[0].lower()) if words else None
         argument = words[1].strip() if len(words) > 1 else ""
         if self.watcher is not None and (found is None or found.name != "reload") and self.watcher.changed():
             return Reply(self._reload() + self._handle(line).output)
@@ -213,8 +224,7 @@ class Session:
 
     def verbs(self) -> tuple[Verb, ...]:
         """The verbs this session answers: saving needs a saves folder, reload needs --dev."""
-        offered = {"": True, "session": True, "saves": self.store is not None, "dev": self.watcher is not None}
-        return tuple(verb for verb in VERBS if offered[verb.needs])
+        return _verbs(self.store is not None, self.watcher is not None)[0]
 
     def _session_command(self, verb: str, argument: str) -> Output:
         if verb == "reload":

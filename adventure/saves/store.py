@@ -179,9 +179,7 @@ class SaveStore:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         try:
             try:
-                written = 0
-                while written < len(data):  # a write may take less than it is given
-                    written += os.write(handle, data[written:] if written else data)
+                _write_all(handle, data)
                 if durable:
                     os.fsync(handle)
             finally:
@@ -204,15 +202,20 @@ class SaveStore:
         known = self._moves.get(name)
         if appendable is None:  # `add_moves` has just looked
             appendable = self._appendable(name, log)
-        if known is not None and appendable:
-            added = log.lines(known[0])
-            file = known[2]
-            if added:
-                with open(path, "ab") as stream:
-                    stream.write(added)
-                    stream.flush()
-                    file = _identity(os.fstat(stream.fileno()))
-        else:
+        file = known[2] if known is not None and appendable else None
+        added = log.lines(known[0]) if known is not None and file is not None else b""
+        if added:
+            try:
+                handle = os.open(path, os.O_WRONLY | os.O_APPEND)  # never made here: it was just seen
+            except FileNotFoundError:
+                file = None  # gone since it was looked at: written whole, below
+            else:
+                try:
+                    _write_all(handle, added)
+                    file = _identity(os.fstat(handle))
+                finally:
+                    os.close(handle)
+        if file is None:
             self._replace(path, log.lines(), durable=False)
             file = _regular(path)
         self._moves[name] = (len(log), log.crc(), file)
@@ -424,6 +427,12 @@ def _size(path: Path) -> int:
         return path.stat().st_size
     except OSError:
         return 0  # reading it then says what is wrong with it
+
+
+def _write_all(handle: int, data: bytes) -> None:
+    written = 0
+    while written < len(data):  # a write may take less than it is given
+        written += os.write(handle, data[written:] if written else data)
 
 
 def _sync_folder(folder: Path) -> None:
