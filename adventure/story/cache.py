@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import marshal
+import operator
 import os
 import stat
 import zlib
@@ -235,15 +236,12 @@ def _encode(value: Any) -> Any:
     kind = type(value)
     n = _INDEX.get(kind)
     if n is not None:
-        found = [getattr(value, name) for name in _FIELDS[n]]
-        return _packed(n, [v if type(v) in _PLAIN else _encode(v) for v in found])
+        return _packed(n, list(_GETTERS[n](value)))
     if kind in _PLAIN:
         return value
     if kind is tuple:
-        items = [v if type(v) in _PLAIN else _encode(v) for v in value]
-        if any(type(v) is list or type(v) is dict for v in items):
-            return _packed(_TUPLE, items)  # a tuple that holds objects: decoded item by item
-        return tuple(items)  # only plain values: decoded as it is, without a look inside
+        packed = _packed(_TUPLE, list(value))
+        return packed if packed[1] else tuple(packed[2:])  # only plain values: decoded as they are
     if kind is frozenset:
         return frozenset(_encode(v) for v in value)
     if isinstance(value, Mapping):
@@ -252,8 +250,24 @@ def _encode(value: Any) -> Any:
 
 
 def _packed(n: int, fields: list[Any]) -> list[Any]:
-    nested = tuple(i for i, v in enumerate(fields) if type(v) is list or type(v) is dict)
-    return [n, nested, *fields]
+    nested = []
+    for i, v in enumerate(fields):
+        if type(v) not in _PLAIN:
+            v = fields[i] = _encode(v)
+            if type(v) is list or type(v) is dict:
+                nested.append(i)
+    return [n, tuple(nested), *fields]
+
+
+def _getter(names: tuple[str, ...]) -> Callable[[Any], tuple[Any, ...]]:
+    """An object's fields as a tuple, read in C (attrgetter of one name gives the value alone)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda value: (getattr(value, name),)
+    return operator.attrgetter(*names)
+
+
+_GETTERS = tuple(_getter(names) for names in _FIELDS)
 
 
 def _decode(value: Any) -> Any:
