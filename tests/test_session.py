@@ -302,6 +302,32 @@ def test_quit_autosaves(session: Session) -> None:
     assert session.store and session.store.read(AUTOSAVE).state.variables["gold"] == 2
 
 
+def test_leaving_right_after_the_autosave_was_written_writes_nothing_again(session: Session) -> None:
+    """The first move (or an ending) writes the autosave whole, flushed to the disk: a quit with
+    nothing done since has nothing to add, and does not wait on the disk a second time."""
+    store = session.store
+    assert store is not None
+    say(session, "coins")
+    stamp, text = store.stamp(AUTOSAVE), store.path(AUTOSAVE).read_bytes()
+    reply = session.handle("quit")
+    assert reply.quit and "Your game is saved in" in plain(reply.output)
+    after = store.stamp(AUTOSAVE)
+    assert stamp is not None and after is not None and after[0] == stamp[0]  # the same file, not a new one
+    assert store.path(AUTOSAVE).read_bytes() == text and after[2] >= stamp[2]  # only its time is new
+
+
+def test_leaving_writes_the_game_as_it_is_if_anything_changed_since_the_autosave(session: Session) -> None:
+    store = session.store
+    assert store is not None
+    say(session, "coins", "coins")  # the second move only adds a line to the moves file
+    session.handle("quit")
+    assert store.read(AUTOSAVE, moves=False).state.variables["gold"] == 4
+    say(session, "coins")
+    store.path(AUTOSAVE).unlink()  # removed behind the game's back
+    session.handle("quit")
+    assert store.read(AUTOSAVE, moves=False).state.variables["gold"] == 6
+
+
 def test_bad_names_and_missing_saves_change_nothing(session: Session) -> None:
     say(session, "coins")
     before = session.state
@@ -427,5 +453,6 @@ def test_the_autosave_state_reaches_the_disk_at_most_once_a_second(
     clock[0] += 1.5
     session.handle("open")
     assert writes == [1, 4]
+    session.handle("back")
     session.handle("quit")
-    assert writes == [1, 4, 4]  # leaving writes it too
+    assert writes == [1, 4, 5]  # leaving writes what the last second added

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 import attrs
 
@@ -59,8 +58,7 @@ RESERVED_WORDS = frozenset(verb_spellings(VERBS))  # a choice named by one of th
 _WORD = re.compile(r"[a-z0-9']+")
 
 
-@lru_cache(maxsize=8192)  # labels and choice words are the same few strings, matched on every command
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=8192)  # labels and choice words are the same few strings, matched on every command
 def words_of(text: str) -> tuple[str, ...]:
     """The words of a label or a command, lower case. Kept for the labels seen lately, so a move
     does not tokenise every label it offers again."""

@@ -124,6 +124,9 @@ class Session:
     # A new game nothing has happened in yet: leaving then writes nothing, so the autosave keeps
     # the last game (see `_leaving`), which `load autosave` can still reach.
     _untouched: bool = attrs.field(default=False, init=False)
+    # What the last autosave wrote (the state, the moves' count and checksum) and the file it left:
+    # leaving with the same game, the same file still there, has nothing to write.
+    _kept: tuple[GameState, int, int, object] | None = attrs.field(default=None, init=False)
 
     # ---------------------------------------------------------------- starting
 
@@ -446,6 +449,7 @@ class Session:
             self.store.write(AUTOSAVE, save)
             self._synced = time.monotonic()
             self._untouched = False
+            self._kept = (self.state, len(self.log), self.log.crc(), self.store.stamp(AUTOSAVE))
         except SaveError as error:
             return self._autosave_failed(error, say_again)
         self.autosave_problem = ""
@@ -483,11 +487,31 @@ class Session:
     def _leaving(self) -> Output:
         if self._untouched and not self.undo_stack and not self.log:
             return ()  # nothing played: the autosave still holds the last game, as it was
-        problems = self.autosave(say_again=True)
-        if problems or self.store is None or self.state is None:
-            return problems
+        if self._written_already():
+            assert self.store is not None
+            self.store.touch(AUTOSAVE)  # as new as the game's last moment: --continue takes it first
+        else:
+            problems = self.autosave(say_again=True)
+            if problems:
+                return problems
+        if self.store is None or self.state is None:
+            return ()
         where = self.store.path(AUTOSAVE)
         return (_note(f"Your game is saved in {where}; 'adventure play --continue' goes on from there."),)
+
+    def _written_already(self) -> bool:
+        """Whether the autosave on disk is this game as it is now, written by this session and
+        not touched since (an ending, or a move less than a second ago, wrote it whole)."""
+        if self._kept is None or self.store is None:
+            return False
+        state, moves, crc, stamp = self._kept
+        return (
+            state is self.state
+            and moves == len(self.log)
+            and crc == self.log.crc()
+            and stamp is not None
+            and stamp == self.store.stamp(AUTOSAVE)
+        )
 
     # ---------------------------------------------------------------- for front ends
 

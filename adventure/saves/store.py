@@ -116,6 +116,19 @@ class SaveStore:
             self._settle_legacy()
         return path
 
+    def stamp(self, name: str) -> tuple[int, int, int] | None:
+        """The file of the save `name` as (inode, bytes, modification time), or None if there is
+        none: equal stamps mean nothing has written the file in between (a write renames a new
+        file into place)."""
+        found = _regular(self.path(name))
+        return None if found[0] == -1 else found
+
+    def touch(self, name: str) -> None:
+        """Make the save `name` the newest without writing it again: its time only, so a power
+        cut can cost nothing but that time; a file that cannot be touched is left as it is."""
+        with contextlib.suppress(OSError):
+            os.utime(self.path(name))
+
     def set_aside(self, name: str) -> Path:
         """Keep the file of a save that cannot be read out of the way of the next write, beside it
         under a name no save has (`FILE.damaged-TIME`), its moves too, and say where it went: the
