@@ -7,11 +7,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from adventure.core.engine import begin
 from adventure.core.model import Story
 from adventure.core.state import GameState
-from adventure.saves.savefile import make_save, save_from_dict, save_to_dict
+from adventure.saves.savefile import make_save, readable_json, save_from_dict, save_to_dict
 
 from .support import played
 
@@ -26,6 +28,22 @@ def test_a_save_round_trips_through_json(mini: Story) -> None:
     assert again.state.scene == "yard" and again.state.variables["gold"] == 2
     assert again.log == ("Take the key", "Pick up gold", "Open the door")
     assert again.saved_at == "2026-12-02T12:00:00+00:00"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(), _JSON, max_size=6))
+def test_readable_json_is_json_with_the_top_keys_a_line_each(data: dict[str, object]) -> None:
+    """Written with shortcuts for leaves and empty lists: it must read back as what was written."""
+    text = readable_json(data)
+    assert json.loads(text) == data
+    if data:
+        assert text.startswith("{\n") and text.count("\n  " + chr(34)) == len(data)
 
 
 def test_game_state_from_dict_is_the_inverse_of_to_dict(mini: Story) -> None:

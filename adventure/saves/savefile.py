@@ -461,17 +461,25 @@ def readable_json(data: Any, levels: int = 2, indent: str = "") -> str:
     json.dumps(indent=...) would do it all, but only in pure Python: this keeps the autosave that
     follows every scene change cheap while the command log grows.
     """
-    kind = type(data)
-    if kind is str:  # the leaves, spelled as the encoder would, without its per-call set-up
-        return _STRING(data)
-    if kind is bool or data is None:
-        return "true" if data is True else "false" if data is False else "null"
-    if kind is int:
-        return int.__repr__(data)
-    if levels == 0 or kind is not dict or not data:
+    if levels == 0 or type(data) is not dict or not data:
         return _ENCODE(data)
     inner = indent + "  "
-    lines = [f"{inner}{_STRING(key)}: {readable_json(value, levels - 1, inner)}" for key, value in data.items()]
+    lines = []
+    for key, value in data.items():
+        kind = type(value)
+        if kind is str:  # the leaves, spelled as the encoder would, without its per-call set-up
+            text = _STRING(value)
+        elif kind is dict and levels > 1:
+            text = readable_json(value, levels - 1, inner)
+        elif kind is int:
+            text = int.__repr__(value)
+        elif kind is bool or value is None:
+            text = "true" if value is True else "false" if value is False else "null"
+        elif not value and (kind is list or kind is dict):
+            text = "[]" if kind is list else "{}"  # most of a state's lists and counts, most of the time
+        else:
+            text = _ENCODE(value)
+        lines.append(f"{inner}{_STRING(key)}: {text}")
     return "{\n" + ",\n".join(lines) + f"\n{indent}}}"
 
 
