@@ -183,15 +183,17 @@ class Choice:
         way = STAY if stays else Way(goto, end, call, back)  # one object for every choice that stays
         if not self.branches:  # the usual case, built for every choice a scene shows when it is first entered
             ways: tuple[Way, ...] = (way,)
+            moves = not stays
         else:
             found = [b.way for b in self.branches]
             if self.branches[-1].when is not None:
                 found.append(way)
             ways = tuple(found)
+            moves = any(not w.stays for w in ways)
         set_field = object.__setattr__
         set_field(self, "way", way)
         set_field(self, "ways", ways)
-        set_field(self, "moves", any(not w.stays for w in ways))
+        set_field(self, "moves", moves)
 
 
 @attrs.frozen
