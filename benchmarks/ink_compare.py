@@ -36,6 +36,7 @@ INKJS_VERSION = "2.4.0"
 FLAGS = 50
 PER_FILE = 100
 MOVES = 10_000
+FILE_ROUNDS = 100  # durable writes, each an fsync or two: many, so that the median is steady (as ink_runner.js)
 PHRASE = (
     "the red lamp hums over a door of brass and somebody left a coat on the rail while rain walks "
     "down the glass and a dog waits by the stairs for a train that is late again tonight"
@@ -209,7 +210,7 @@ def our_play(folder: Path, moves: int, saves_folder: Path) -> dict[str, Any]:
         assert load(text) == state
         loads.append((clock() - began) / 1000)
     file_saves, file_loads, state_loads = [], [], []
-    for _ in range(30):
+    for _ in range(FILE_ROUNDS):
         began = clock()
         file_save(state, log)
         file_saves.append((clock() - began) / 1000)

@@ -14,6 +14,7 @@ const fs = require("fs");
 const path = require("path");
 const crypto = require("crypto");
 
+const FILE_ROUNDS = 100; // durable writes, each an fsync or two: many, so that the median is steady
 const INKJS = path.join(process.env.INKJS || ".", "node_modules", "inkjs");
 const { Story } = require(path.join(INKJS, "dist", "ink-full.js"));
 
@@ -105,7 +106,7 @@ function main(argv) {
   const file_ = path.join(argv[3], "ink-save.json");
   const fileSaves = [];
   const fileLoads = [];
-  for (let i = 0; i < 30; i++) {
+  for (let i = 0; i < FILE_ROUNDS; i++) {
     let began = process.hrtime.bigint();
     durableWrite(file_, story.state.ToJson());
     fileSaves.push(Number(process.hrtime.bigint() - began) / 1000);
