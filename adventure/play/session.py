@@ -126,7 +126,7 @@ class Session:
     _untouched: bool = attrs.field(default=False, init=False)
     # What the last autosave wrote (the state, the moves' count and checksum) and the file it left:
     # leaving with the same game, the same file still there, has nothing to write.
-    _kept: tuple[GameState, int, int, object] | None = attrs.field(default=None, init=False)
+    _kept: tuple[GameState, int, int, tuple[int, int, int] | None] | None = attrs.field(default=None, init=False)
 
     # ---------------------------------------------------------------- starting
 

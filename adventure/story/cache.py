@@ -53,7 +53,8 @@ from adventure.story.folders import story_files
 
 MAGIC = b"adventure-story-cache\n"
 FORMAT = 3  # raise when the encoding below changes
-# Every class the model is made of, in a fixed order: an object is [its index, its fields...].
+# Every class the model is made of, in a fixed order: an object is [its index, the positions of
+# its fields that hold more objects, its fields...] (see `_encode`).
 _CLASSES: tuple[type, ...] = (
     Story,
     Scene,
