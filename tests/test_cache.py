@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gc
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,29 @@ def test_a_pipe_where_the_cache_should_be_is_never_waited_on(tmp_path: Path, cac
     file.unlink()
     os.mkfifo(file)
     assert open_story(folder, cached).scenes["hall"].title.literal == "The Hall"
+
+
+def test_caches_no_start_has_read_for_a_month_are_removed_when_one_is_written(tmp_path: Path, cached: Path) -> None:
+    """A story folder played once, or deleted since, must not keep megabytes in the cache for ever;
+    a cache in use, and anything in the folder the game did not write, stay."""
+    folder = mini_with(tmp_path / "one")
+    open_story(folder, cached)
+    [kept] = cached.iterdir()
+    old = cache.MAX_AGE + 3600
+    stale = cached / "0badcafe.cache"
+    leftover = cached / ".0badcafe.cache.4242.tmp"
+    fresh_leftover = cached / ".0badcafe.cache.4343.tmp"
+    mine = cached / "notes.txt"
+    for file in (stale, leftover, fresh_leftover, mine):
+        file.write_bytes(b"x")
+    for file, age in ((kept, old), (stale, old), (leftover, 7200), (mine, old)):
+        when = time.time() - age
+        os.utime(file, (when, when))
+    written = kept.read_bytes()
+    assert isinstance(open_story(folder, cached).scenes, PackedScenes)  # read, not written: marked as in use
+    assert kept.read_bytes() == written
+    assert kept.stat().st_mtime > time.time() - 60
+    open_story(mini_with(tmp_path / "two"), cached)  # writes a cache, and tidies the folder
+    names = {file.name for file in cached.iterdir()}
+    assert kept.name in names and mine.name in names and fresh_leftover.name in names
+    assert stale.name not in names and leftover.name not in names and len(names) == 4

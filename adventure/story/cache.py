@@ -21,7 +21,9 @@ import gc
 import marshal
 import operator
 import os
+import re
 import stat
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -186,9 +188,12 @@ def _digest(folder: Path) -> str:
 def _read(path: Path, header: tuple[Any, ...]) -> tuple[Signature, str, Any] | None:
     """The signature, fingerprint and encoded story of a cache written for `header`, or None."""
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
             return None  # a pipe or a folder where the cache should be: never waited on, never read
         raw = path.read_bytes()
+        if time.time() - info.st_mtime > _TOUCHED_EVERY:
+            os.utime(path)  # still in use: kept by `_prune`
     except OSError:
         return None
     if not raw.startswith(MAGIC) or len(raw) < len(MAGIC) + 4:
@@ -226,6 +231,36 @@ def _write(path: Path, header: tuple[Any, ...], signature: Signature, story: Sto
     except OSError:
         with contextlib.suppress(OSError):
             temporary.unlink()
+        return
+    _prune(path.parent)
+
+
+MAX_AGE = 30 * 24 * 3600  # a cache no start has read for this long is removed: its folder is likely gone
+_TOUCHED_EVERY = 24 * 3600  # a cache read is marked as in use at most once a day, not at every start
+_LEFTOVER_AGE = 3600  # a temporary file this old belongs to a write that died
+
+
+_CACHE_NAME = re.compile(r"[0-9a-f]{8}\.cache")  # what `_open` names a cache, and nothing else is touched
+_LEFTOVER_NAME = re.compile(r"\.[0-9a-f]{8}\.cache\.[0-9]+\.tmp")
+
+
+def _prune(folder: Path) -> None:
+    """Remove the caches of stories no start has opened for MAX_AGE (a folder played once, a story
+    deleted since), and what killed writes left behind: the folder does not grow for ever."""
+    now = time.time()
+    try:
+        found = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in found:
+        cache = _CACHE_NAME.fullmatch(entry.name) is not None
+        leftover = _LEFTOVER_NAME.fullmatch(entry.name) is not None
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if (cache and age > MAX_AGE) or (leftover and age > _LEFTOVER_AGE):
+                os.unlink(entry.path)
+        except OSError:
+            continue  # gone already, or not ours to remove
 
 
 # ---------------------------------------------------------------- the model as plain data
