@@ -76,6 +76,8 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 def safe(text: str) -> str:
     """Text with every control character (ESC, BEL, ...) replaced by a space: story or save content
     can then never move the cursor, retitle the window or clear a player's screen."""
+    if text.isprintable():  # no control character is printable: most lines need no look inside
+        return text
     return _CONTROLS.sub(" ", text)
 
 
