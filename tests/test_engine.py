@@ -3,6 +3,7 @@ through saved to JSON and read back first (the `step` fixture), as ink's suite r
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -249,3 +250,20 @@ def test_only_visits_the_story_can_read_are_counted(mini: Story, tmp_path: Path)
     reading = load_story(mini_with(tmp_path, scenes, name="reading"))
     state = step(reading, step(reading, begin(reading).state, "take").state, "open").state
     assert state.visit_count("yard") == 1
+
+
+def test_a_move_leaves_nothing_for_the_cyclic_collector(mini: Story) -> None:
+    """Scenes decoded in play are frozen out of the collector's sight (story/cache.py), which
+    would keep for ever any cycle a move had left behind: a move must leave none."""
+    state = begin(mini, seed=1).state
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for command in ("take", "coins", "coins", "open", "back", "look", "nonsense", "9", "open", "leave"):
+            state = step(mini, state, command).state
+        assert state.ended
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()

@@ -82,7 +82,7 @@ class _Builtins(Mapping[str, int]):
 
     __slots__ = ("_of", "_story")
 
-    def __init__(self, story: Story, of: GameState | _Move) -> None:
+    def __init__(self, story: Story, of: GameState | _Made) -> None:
         self._story = story
         self._of = of
 
@@ -351,31 +351,44 @@ def _bar(value: Value, top: int) -> str:
 # ---------------------------------------------------------------- moving
 
 
+class _Made:
+    """The inventory, visits and turn a move has made so far: what its effects read back.
+
+    Kept apart from the move so that what evaluation holds (the move's Env) never refers back to
+    the move: no move leaves a reference cycle for the cyclic collector to find, or for a
+    `gc.freeze` to keep for ever."""
+
+    __slots__ = ("inventory", "turn", "visits")
+
+    def __init__(self, state: GameState) -> None:
+        self.inventory = state.inventory
+        self.visits = state.visits
+        self.turn = state.turn
+
+    def has(self, item: str) -> bool:
+        return item in self.inventory
+
+    def visit_count(self, scene_id: str) -> int:
+        count: int = self.visits.get(scene_id, 0)
+        return count
+
+
 class _Move:
     """A move in the making. Effects write here and read what the effects before them wrote, so a
     move builds one GameState at the end instead of one per effect, and copies nothing it does
     not change."""
 
-    __slots__ = ("base", "changes", "dice", "env", "inventory", "stack", "story", "turn", "values", "visits")
+    __slots__ = ("base", "changes", "dice", "env", "made", "stack", "story", "values")
 
     def __init__(self, story: Story, state: GameState, dice: Dice | None) -> None:
         self.story = story
         self.base = state
         self.changes: dict[str, Value] = {}
         self.values = _Overlay(self.changes, state.variables)
-        self.inventory = state.inventory
-        self.visits = state.visits
+        self.made = made = _Made(state)
         self.stack = state.stack
-        self.turn = state.turn
         self.dice = dice
-        self.env = Env(self.values, self._has, self._visits, _Builtins(story, self), dice)
-
-    def _has(self, item: str) -> bool:
-        return item in self.inventory
-
-    def _visits(self, scene_id: str) -> int:
-        count: int = self.visits.get(scene_id, 0)
-        return count
+        self.env = Env(self.values, made.has, made.visit_count, _Builtins(story, made), dice)
 
     def run(self, effects: Sequence[Effect]) -> None:
         """Run `effects` in order; raise Refused, changing nothing the caller keeps, on a bad value."""
@@ -387,11 +400,13 @@ class _Move:
                     raise Refused(f"That needs {why}; nothing happened.") from None
                 self.run(effect.then if test else effect.otherwise)
             elif isinstance(effect, Take):
-                if effect.item not in self.inventory:
-                    self.inventory = (*self.inventory, effect.item)
+                made = self.made
+                if effect.item not in made.inventory:
+                    made.inventory = (*made.inventory, effect.item)
             elif isinstance(effect, Drop):
-                if effect.item in self.inventory:
-                    self.inventory = tuple(i for i in self.inventory if i != effect.item)
+                made = self.made
+                if effect.item in made.inventory:
+                    made.inventory = tuple(i for i in made.inventory if i != effect.item)
             else:
                 try:
                     value = evaluate(effect.value, self.env)
@@ -413,9 +428,11 @@ class _Move:
     def enter(self, scene_id: str) -> None:
         """Come into a scene: count the visit, then run its first-visit and every-visit effects."""
         scene = self.story.scenes[scene_id]
-        first = self._visits(scene_id) == 0
+        made = self.made
+        count = made.visit_count(scene_id)
         if self.story.counts(scene_id):
-            self.visits = self.visits.updated({scene_id: self._visits(scene_id) + 1})
+            made.visits = made.visits.updated({scene_id: count + 1})
+        first = count == 0
         if first and scene.on_first_enter:
             self.run(scene.on_first_enter)
         if scene.on_enter:
@@ -423,15 +440,15 @@ class _Move:
 
     def state(self, **fields: object) -> GameState:
         """The game state the move has made, with `fields` (scene, ending, ...) as given."""
-        base = self.base
+        base, now = self.base, self.made
         variables = base.variables.updated(self.changes) if self.changes else base.variables
         made = {
             "scene": base.scene,
             "variables": variables,
-            "inventory": self.inventory,
-            "visits": self.visits,
+            "inventory": now.inventory,
+            "visits": now.visits,
             "used": base.used,
-            "turn": self.turn,
+            "turn": now.turn,
             "ending": base.ending,
             "seed": base.seed,
             "draws": self.dice.draws if isinstance(self.dice, SeededDice) else base.draws,
@@ -509,7 +526,7 @@ def _spend(move: _Move, choice: Choice) -> tuple[Way, Branch | None]:
             move.run(case.effects)
             break
     move.run(move.story.every_turn)
-    move.turn += 1
+    move.made.turn += 1
     return way, branch
 
 
