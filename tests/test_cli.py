@@ -174,6 +174,30 @@ def test_piped_play_end_to_end_never_loads_prompt_toolkit(mini_dir: Path) -> Non
     assert "Traceback" not in done.stderr
 
 
+def test_piped_play_imports_no_archive_library(mini_dir: Path) -> None:
+    # shutil (with bz2 and lzma) costs two milliseconds of a start that is only tens of them; a site
+    # hook may have imported it already, so it is forgotten first and must not come back.
+    script = (
+        "import sys\n"
+        "for name in ('shutil', 'bz2', 'lzma'): sys.modules.pop(name, None)\n"
+        "from adventure.cli.main import main\n"
+        f"status = main(['play', '--scenes', {str(mini_dir)!r}])\n"
+        "print('loaded:', *sorted({'shutil', 'bz2', 'lzma'} & set(sys.modules)), file=sys.stderr)\n"
+        "sys.exit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input="take\nopen\nleave\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+        env=checkout_env(),
+    )
+    assert done.returncode == 0 and done.stdout.endswith("Goodbye.\n")
+    assert "loaded:\n" in done.stderr, done.stderr
+
+
 def test_check_end_to_end_prints_everything_and_exits_with_its_status(tmp_path: Path, mini_dir: Path) -> None:
     # `check` leaves without freeing the search's memory: its output and status must survive that.
     broken = write_story(tmp_path / "broken", {"story.yaml": MINI_STORY, "hall.yaml": BROKEN_SCENES})

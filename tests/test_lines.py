@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from adventure.core.model import Story
-from adventure.play.lines import UNDECODABLE, play_lines
+from adventure.play.lines import UNDECODABLE, play_lines, terminal_columns
 from adventure.play.session import Session
 from adventure.play.stopping import Stopped
 from adventure.saves.savefile import AUTOSAVE
@@ -124,6 +124,25 @@ def test_text_is_wrapped_to_the_screen_up_to_100_columns(
     story = load_story(mini_with(tmp_path, MINI_SCENES.replace("You arrive, blinking.", LONG.strip())))
     lines = played(Session(story), []).splitlines()
     assert max(len(line) for line in lines) in range(widest - 15, widest + 1)
+
+
+def test_the_width_is_columns_then_the_terminal_then_80(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((132, 40)))
+    monkeypatch.setenv("COLUMNS", "60")
+    assert terminal_columns() == 60
+    for junk in ("0", "-5", "wide", ""):  # as shutil does: a COLUMNS that is no width is ignored
+        monkeypatch.setenv("COLUMNS", junk)
+        assert terminal_columns() == 132
+    monkeypatch.delenv("COLUMNS")
+    assert terminal_columns() == 132
+
+    def not_a_terminal(fd: int) -> os.terminal_size:
+        raise OSError("Inappropriate ioctl for device")
+
+    monkeypatch.setattr(os, "get_terminal_size", not_a_terminal)
+    assert terminal_columns() == 80
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((0, 0)))  # a pty never sized
+    assert terminal_columns() == 80
 
 
 # ---------------------------------------------------------------- what a player types, or a file holds

@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -18,6 +19,7 @@ from adventure.cli.process import QUICK_EXIT, STARTED
 from adventure.core.engine import begin, title_of
 from adventure.core.errors import AdventureError, StoryError, UsageError
 from adventure.core.output import ERROR, NOTE, Block, Output, safe
+from adventure.play.lines import terminal_columns
 from adventure.play.session import Session
 from adventure.play.stopping import Stopped, stop_on_signals
 from adventure.saves.endings import FILE as ENDINGS_FILE
@@ -39,13 +41,32 @@ class _Version(argparse.Action):
         parser.exit()
 
 
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help, wrapped as wide as the terminal, measured without importing shutil."""
+
+    def __init__(
+        self, prog: str, indent_increment: int = 2, max_help_position: int = 24, width: int | None = None
+    ) -> None:
+        width = terminal_columns() - 2 if width is None else width
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A parser whose sub-parsers are of its kind, so that every one of them uses `_Formatter`: argparse
+    makes a formatter for each argument added, and its own imports shutil (and bz2, lzma) to do it."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(**kwargs)
+
+
 PLAYER_COMMANDS = ("play", "saves", "endings")
 
 
 def build_parser(tools: bool = True) -> argparse.ArgumentParser:
     """The whole command line; without `tools`, only the player's commands, so that `adventure
     play` neither imports the authoring tools nor builds their parsers."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="adventure",
         description="Metallic Rouge: Code Eve, a text adventure, and the scene engine that plays it.",
         epilog="With no command, 'play' is run. Exit status: 0 success, 1 a problem in a story, save or "

@@ -15,7 +15,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -51,7 +51,7 @@ def _positive(kind: Callable[[str], float]) -> Callable[[str], float]:
     return parse
 
 
-def add_tool_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_tool_parsers(sub: argparse._SubParsersAction[Any]) -> None:
     """Register check, graph, walk, schema and new on the `adventure` command."""
     check = sub.add_parser(
         "check",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 
 from prompt_toolkit import PromptSession, print_formatted_text
 from prompt_toolkit.completion import WordCompleter
@@ -13,7 +12,7 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.styles import BaseStyle, Style, merge_styles
 
 from adventure.core.output import Output, layout
-from adventure.play.lines import GOODBYE
+from adventure.play.lines import GOODBYE, terminal_columns
 from adventure.play.session import Session
 from adventure.play.stopping import Stopped
 
@@ -58,7 +57,7 @@ def _keys() -> KeyBindings:
 def show(output: Output) -> None:
     if not output:
         return
-    width = min(shutil.get_terminal_size((80, 24)).columns - 1, 100)
+    width = min(terminal_columns() - 1, 100)
     fragments: list[tuple[str, str]] = [("", "\n")]
     for style, text in layout(output, width):
         fragments.append((f"class:{style}" if style else "", text + "\n"))
